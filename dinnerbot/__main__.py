@@ -1,0 +1,3 @@
+from dinnerbot.cli import main
+
+main()
