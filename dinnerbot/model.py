@@ -168,6 +168,15 @@ class PlacedContact:
 
 
 @dataclass(frozen=True, slots=True)
+class Nearby:
+    """A placed contact within the radius of a destination: the ranking's input."""
+
+    placed: PlacedContact
+    location: Location  # the address that is near (home or work)
+    distance_km: float
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One entry of the interaction log."""
 
