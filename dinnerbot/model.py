@@ -237,3 +237,22 @@ class CityPlan:
     candidates: tuple[Candidate, ...]
     messages: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TripList:
+    """What `dinnerbot trips` computes."""
+
+    home: Place
+    trips: tuple[Trip, ...]
+    window_from: date
+    window_to: date
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactList:
+    """What `dinnerbot contacts` computes."""
+
+    contacts: tuple[PlacedContact, ...]
+    problems: tuple[Problem, ...] = ()

@@ -1,0 +1,251 @@
+"""The command line: parse options, call one core function, print what comes back, map errors to exit codes.
+
+Exit codes: 0 ok, 1 the job failed, 2 usage or config error, 3 partial (a source failed, the rest was delivered).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+
+from dinnerbot import __version__
+from dinnerbot.config import Config, load_config
+from dinnerbot.errors import ConfigError, DinnerbotError
+from dinnerbot.model import Problem
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class App:
+    """What every command gets: the config (with command-line overrides applied later) and the flags."""
+
+    config_path: str | None
+    debug: bool = False
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+            for warning in self._config.warnings:
+                click.echo(f"warning: {warning}", err=True)
+        return self._config
+
+    def now(self) -> datetime:
+        return datetime.now().astimezone()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def handle_errors(func: F) -> F:
+    """Turn DinnerbotError into one line on stderr and its exit code; anything else into exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        app = ctx.find_object(App)
+        try:
+            return func(*args, **kwargs)
+        except DinnerbotError as exc:
+            if app is not None and app.debug:
+                raise
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"  hint: {exc.hint}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_FAILED)
+        except Exception as exc:  # the last line of defence: never a traceback without --debug
+            if app is not None and app.debug:
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            ctx.exit(EXIT_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def report(problems: Sequence[Problem]) -> int:
+    """Print each problem as a warning; the exit code the job ends with."""
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
+    return EXIT_PARTIAL if problems else EXIT_OK
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+# Options shared by the commands that use them; each is an override of the config key of the same name.
+def _opt_calendar(f: F) -> F:
+    return click.option("--calendar", "calendars", multiple=True, metavar="PATH_OR_URL",
+                        help="A calendar (.ics, vdir, URL); repeatable; replaces the config's list.")(f)
+
+
+def _opt_contacts(f: F) -> F:
+    return click.option("--contacts", "contacts", multiple=True, metavar="PATH",
+                        help="An address book (.vcf, .csv, vdir); repeatable; replaces the config's list.")(f)
+
+
+def _opt_home(f: F) -> F:
+    return click.option("--home", metavar="PLACE", help="Where you live (overrides `home`).")(f)
+
+
+def _opt_window(f: F) -> F:
+    f = click.option("--days", type=int, metavar="N", help="How many days ahead to look.")(f)
+    f = click.option("--from", "from_", metavar="YYYY-MM-DD", help="What counts as today (default: today).")(f)
+    return f
+
+
+def _opt_me(f: F) -> F:
+    return click.option("--me", multiple=True, metavar="EMAIL", help="Your e-mail address; repeatable.")(f)
+
+
+def _opt_list(f: F) -> F:
+    f = click.option("--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city.")(f)
+    f = click.option("--top", type=int, metavar="N", help="How many people to call.")(f)
+    f = click.option("--all", "show_all", is_flag=True, help="List every contact within the radius.")(f)
+    f = click.option("--lang", type=click.Choice(["de", "en"]), help="Language of the messages.")(f)
+    f = click.option("--explain", is_flag=True, help="Show each signal's contribution to the score.")(f)
+    return f
+
+
+def _opt_format(*choices: str) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(list(choices)), help="Output format.")(f)
+
+    return decorate
+
+
+def _overrides(app: App, **options: Any) -> Config:
+    return app.config.with_overrides(**options)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dinnerbot")
+@click.option("--config", "config_path", metavar="PATH", envvar="DINNERBOT_CONFIG",
+              help="Config file (default: $DINNERBOT_CONFIG, else the platform config dir).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
+    """dinnerbot: never eat alone on a business trip.
+
+    Finds the trips in your calendars and whom to call for dinner there.
+
+    Example: dinnerbot --config examples/dinnerbot.toml plan
+    """
+    ctx.obj = App(config_path=config_path, debug=debug)
+
+
+@cli.command()
+@_opt_calendar
+@_opt_home
+@_opt_window
+@_opt_me
+@_opt_format("text", "json", "markdown")
+@pass_app
+@handle_errors
+def trips(app: App, calendars: tuple[str, ...], home: str | None, days: int | None, from_: str | None,
+          me: tuple[str, ...], fmt: str | None) -> None:
+    """The business trips in your calendars: destination, nights, free evenings, and the events behind them.
+
+    Example: dinnerbot trips --calendar work.ics --home Stuttgart --from 2026-12-01 --days 60
+    """
+    from dinnerbot import digest, plan
+
+    config = _overrides(app, calendars=calendars, home=home, days=days, me=me, format=fmt)
+    result = plan.list_trips(config, today=parse_date(from_, "--from") or app.now().date(), now=app.now())
+    click.echo(digest.render(result, config["format"]))
+    sys.exit(report(result.problems))
+
+
+@cli.command()
+@_opt_contacts
+@_opt_home
+@_opt_format("text", "json", "markdown")
+@pass_app
+@handle_errors
+def contacts(app: App, contacts: tuple[str, ...], home: str | None, fmt: str | None) -> None:
+    """Every contact read, where it was placed on the map, or why it could not be.
+
+    Example: dinnerbot contacts --contacts people.vcf --format json
+    """
+    from dinnerbot import digest, plan
+
+    config = _overrides(app, contacts=contacts, home=home, format=fmt)
+    result = plan.list_contacts(config)
+    click.echo(digest.render(result, config["format"]))
+    sys.exit(report(result.problems))
+
+
+@cli.command()
+@click.argument("city_name", metavar="CITY")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="The evening of the dinner.")
+@_opt_contacts
+@_opt_home
+@_opt_list
+@_opt_format("text", "json", "markdown", "html")
+@pass_app
+@handle_errors
+def city(app: App, city_name: str, date_: str | None, contacts: tuple[str, ...], home: str | None,
+         radius_km: float | None, top: int | None, show_all: bool, lang: str | None, explain: bool,
+         fmt: str | None) -> None:
+    """Whom to call for dinner in CITY (on evening --date).
+
+    Example: dinnerbot city Dresden --date 2026-12-03 --contacts people.vcf
+    """
+    from dinnerbot import digest, plan
+
+    config = _overrides(app, contacts=contacts, home=home, radius_km=radius_km, top=top, lang=lang, format=fmt)
+    result = plan.plan_city(config, city_name, evening=parse_date(date_, "--date"), now=app.now(),
+                            show_all=show_all)
+    click.echo(digest.render(result, config["format"], explain=explain))
+    sys.exit(report(result.problems))
+
+
+@cli.command(name="plan")
+@_opt_calendar
+@_opt_contacts
+@_opt_home
+@_opt_window
+@_opt_me
+@_opt_list
+@_opt_format("text", "json", "markdown", "html", "ics")
+@pass_app
+@handle_errors
+def plan_command(app: App, calendars: tuple[str, ...], contacts: tuple[str, ...], home: str | None,
+                 days: int | None, from_: str | None, me: tuple[str, ...], radius_km: float | None,
+                 top: int | None, show_all: bool, lang: str | None, explain: bool, fmt: str | None) -> None:
+    """Every trip in the window, each free evening with its call list and ready messages.
+
+    Example: dinnerbot --config examples/dinnerbot.toml plan --from 2026-12-01
+    """
+    from dinnerbot import digest, plan
+
+    config = _overrides(app, calendars=calendars, contacts=contacts, home=home, days=days, me=me,
+                        radius_km=radius_km, top=top, lang=lang, format=fmt)
+    result = plan.plan_trips(config, today=parse_date(from_, "--from") or app.now().date(), now=app.now(),
+                             show_all=show_all)
+    click.echo(digest.render(result, config["format"], explain=explain))
+    sys.exit(report(result.problems))
+
+
+def main() -> None:
+    cli(prog_name="dinnerbot")
