@@ -71,7 +71,9 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # the last line of defence: never a traceback without --debug
             if app is not None and app.debug:
                 raise
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
             ctx.exit(EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
@@ -95,13 +97,23 @@ def parse_date(value: str | None, option: str) -> date | None:
 
 # Options shared by the commands that use them; each is an override of the config key of the same name.
 def _opt_calendar(f: F) -> F:
-    return click.option("--calendar", "calendars", multiple=True, metavar="PATH_OR_URL",
-                        help="A calendar (.ics, vdir, URL); repeatable; replaces the config's list.")(f)
+    return click.option(
+        "--calendar",
+        "calendars",
+        multiple=True,
+        metavar="PATH_OR_URL",
+        help="A calendar (.ics, vdir, URL); repeatable; replaces the config's list.",
+    )(f)
 
 
 def _opt_contacts(f: F) -> F:
-    return click.option("--contacts", "contacts", multiple=True, metavar="PATH",
-                        help="An address book (.vcf, .csv, vdir); repeatable; replaces the config's list.")(f)
+    return click.option(
+        "--contacts",
+        "contacts",
+        multiple=True,
+        metavar="PATH",
+        help="An address book (.vcf, .csv, vdir); repeatable; replaces the config's list.",
+    )(f)
 
 
 def _opt_home(f: F) -> F:
@@ -110,7 +122,9 @@ def _opt_home(f: F) -> F:
 
 def _opt_window(f: F) -> F:
     f = click.option("--days", type=int, metavar="N", help="How many days ahead to look.")(f)
-    f = click.option("--from", "from_", metavar="YYYY-MM-DD", help="What counts as today (default: today).")(f)
+    f = click.option("--from", "from_", metavar="YYYY-MM-DD", help="What counts as today (default: today).")(
+        f
+    )
     return f
 
 
@@ -119,7 +133,9 @@ def _opt_me(f: F) -> F:
 
 
 def _opt_list(f: F) -> F:
-    f = click.option("--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city.")(f)
+    f = click.option(
+        "--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city."
+    )(f)
     f = click.option("--top", type=int, metavar="N", help="How many people to call.")(f)
     f = click.option("--all", "show_all", is_flag=True, help="List every contact within the radius.")(f)
     f = click.option("--lang", type=click.Choice(["de", "en"]), help="Language of the messages.")(f)
@@ -140,8 +156,13 @@ def _overrides(app: App, **options: Any) -> Config:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dinnerbot")
-@click.option("--config", "config_path", metavar="PATH", envvar="DINNERBOT_CONFIG",
-              help="Config file (default: $DINNERBOT_CONFIG, else the platform config dir).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="DINNERBOT_CONFIG",
+    help="Config file (default: $DINNERBOT_CONFIG, else the platform config dir).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
@@ -162,8 +183,15 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
 @_opt_format("text", "json", "markdown")
 @pass_app
 @handle_errors
-def trips(app: App, calendars: tuple[str, ...], home: str | None, days: int | None, from_: str | None,
-          me: tuple[str, ...], fmt: str | None) -> None:
+def trips(
+    app: App,
+    calendars: tuple[str, ...],
+    home: str | None,
+    days: int | None,
+    from_: str | None,
+    me: tuple[str, ...],
+    fmt: str | None,
+) -> None:
     """The business trips in your calendars: destination, nights, free evenings, and the events behind them.
 
     Example: dinnerbot trips --calendar work.ics --home Stuttgart --from 2026-12-01 --days 60
@@ -204,18 +232,31 @@ def contacts(app: App, contacts: tuple[str, ...], home: str | None, fmt: str | N
 @_opt_format("text", "json", "markdown", "html")
 @pass_app
 @handle_errors
-def city(app: App, city_name: str, date_: str | None, contacts: tuple[str, ...], home: str | None,
-         radius_km: float | None, top: int | None, show_all: bool, lang: str | None, explain: bool,
-         fmt: str | None) -> None:
+def city(
+    app: App,
+    city_name: str,
+    date_: str | None,
+    contacts: tuple[str, ...],
+    home: str | None,
+    radius_km: float | None,
+    top: int | None,
+    show_all: bool,
+    lang: str | None,
+    explain: bool,
+    fmt: str | None,
+) -> None:
     """Whom to call for dinner in CITY (on evening --date).
 
     Example: dinnerbot city Dresden --date 2026-12-03 --contacts people.vcf
     """
     from dinnerbot import digest, plan
 
-    config = _overrides(app, contacts=contacts, home=home, radius_km=radius_km, top=top, lang=lang, format=fmt)
-    result = plan.plan_city(config, city_name, evening=parse_date(date_, "--date"), now=app.now(),
-                            show_all=show_all)
+    config = _overrides(
+        app, contacts=contacts, home=home, radius_km=radius_km, top=top, lang=lang, format=fmt
+    )
+    result = plan.plan_city(
+        config, city_name, evening=parse_date(date_, "--date"), now=app.now(), show_all=show_all
+    )
     click.echo(digest.render(result, config["format"], explain=explain))
     sys.exit(report(result.problems))
 
@@ -230,19 +271,42 @@ def city(app: App, city_name: str, date_: str | None, contacts: tuple[str, ...],
 @_opt_format("text", "json", "markdown", "html", "ics")
 @pass_app
 @handle_errors
-def plan_command(app: App, calendars: tuple[str, ...], contacts: tuple[str, ...], home: str | None,
-                 days: int | None, from_: str | None, me: tuple[str, ...], radius_km: float | None,
-                 top: int | None, show_all: bool, lang: str | None, explain: bool, fmt: str | None) -> None:
+def plan_command(
+    app: App,
+    calendars: tuple[str, ...],
+    contacts: tuple[str, ...],
+    home: str | None,
+    days: int | None,
+    from_: str | None,
+    me: tuple[str, ...],
+    radius_km: float | None,
+    top: int | None,
+    show_all: bool,
+    lang: str | None,
+    explain: bool,
+    fmt: str | None,
+) -> None:
     """Every trip in the window, each free evening with its call list and ready messages.
 
     Example: dinnerbot --config examples/dinnerbot.toml plan --from 2026-12-01
     """
     from dinnerbot import digest, plan
 
-    config = _overrides(app, calendars=calendars, contacts=contacts, home=home, days=days, me=me,
-                        radius_km=radius_km, top=top, lang=lang, format=fmt)
-    result = plan.plan_trips(config, today=parse_date(from_, "--from") or app.now().date(), now=app.now(),
-                             show_all=show_all)
+    config = _overrides(
+        app,
+        calendars=calendars,
+        contacts=contacts,
+        home=home,
+        days=days,
+        me=me,
+        radius_km=radius_km,
+        top=top,
+        lang=lang,
+        format=fmt,
+    )
+    result = plan.plan_trips(
+        config, today=parse_date(from_, "--from") or app.now().date(), now=app.now(), show_all=show_all
+    )
     click.echo(digest.render(result, config["format"], explain=explain))
     sys.exit(report(result.problems))
 

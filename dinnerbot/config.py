@@ -32,12 +32,27 @@ class Key:
 
 SCHEMA: tuple[Key, ...] = (
     Key("home", str, "", "Where you live: a city ('Stuttgart'), 'City, Country' or 'lat,lon'."),
-    Key("timezone", str, "", "Your home time zone (IANA, e.g. 'Europe/Berlin'); default: the home place's zone."),
+    Key(
+        "timezone",
+        str,
+        "",
+        "Your home time zone (IANA, e.g. 'Europe/Berlin'); default: the home place's zone.",
+    ),
     Key("me", list, [], "Your own e-mail addresses, to recognise invitations you declined.", list_of=str),
-    Key("calendars", list, [], "Calendars: .ics files, vdir folders, http(s)/webcal URLs, caldav+https URLs.",
-        list_of=str),
-    Key("contacts", list, [], "Address books: .vcf files, CSV exports, vdir folders, carddav+https URLs.",
-        list_of=str),
+    Key(
+        "calendars",
+        list,
+        [],
+        "Calendars: .ics files, vdir folders, http(s)/webcal URLs, caldav+https URLs.",
+        list_of=str,
+    ),
+    Key(
+        "contacts",
+        list,
+        [],
+        "Address books: .vcf files, CSV exports, vdir folders, carddav+https URLs.",
+        list_of=str,
+    ),
     Key("days", int, 30, "How many days ahead to look for trips."),
     Key("radius_km", (int, float), 50, "How far from the destination a contact may live or work."),
     Key("away_km", (int, float), 60, "How far from home an evening must be to count as a night away."),
@@ -45,13 +60,23 @@ SCHEMA: tuple[Key, ...] = (
     Key("top", int, 3, "How many people to call per evening."),
     Key("backups", int, 2, "How many backups to list after them."),
     Key("lang", str, "de", "Default language of the messages.", choices=("de", "en")),
-    Key("register", str, "formal", "Default form of address: formal (Sie) or informal (du).",
-        choices=("formal", "informal")),
+    Key(
+        "register",
+        str,
+        "formal",
+        "Default form of address: formal (Sie) or informal (du).",
+        choices=("formal", "informal"),
+    ),
     Key("format", str, "text", "Default output format.", choices=("text", "json", "markdown", "html", "ics")),
     Key("name", str, "", "Your name, as it appears in the messages."),
     Key("phone", str, "", "Your phone number, for the messages."),
     Key("templates", str, "", "A folder with your own templates; a file there overrides the shipped one."),
-    Key("cache_dir", str, "", "Where caches live (gazetteer index, fetched calendars); default: platform cache dir."),
+    Key(
+        "cache_dir",
+        str,
+        "",
+        "Where caches live (gazetteer index, fetched calendars); default: platform cache dir.",
+    ),
     Key("data_dir", str, "", "Where the interaction log and nightly state live; default: platform data dir."),
     Key("geocoder.offline", bool, True, "Never send an address to an online geocoder."),
     Key("geocoder.online", str, "", "geopy geocoder to use when offline = false, e.g. 'nominatim'."),
@@ -151,7 +176,9 @@ def load_config(explicit: str | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found", hint="create it from examples/dinnerbot.toml") from None
+        raise ConfigError(
+            f"{path}: config file not found", hint="create it from examples/dinnerbot.toml"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

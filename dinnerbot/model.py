@@ -33,7 +33,12 @@ class Place:
     kind: str = "city"  # city, postal, airport, geo, online
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "country": self.country, "lat": round(self.lat, 5), "lon": round(self.lon, 5)}
+        return {
+            "name": self.name,
+            "country": self.country,
+            "lat": round(self.lat, 5),
+            "lon": round(self.lon, 5),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +116,12 @@ class Address:
     label: str = ""  # free text (ADR label, CSV "Formatted")
 
     def one_line(self) -> str:
-        parts = [self.street, " ".join(p for p in (self.postal_code, self.city) if p), self.region, self.country]
+        parts = [
+            self.street,
+            " ".join(p for p in (self.postal_code, self.city) if p),
+            self.region,
+            self.country,
+        ]
         text = ", ".join(p for p in parts if p)
         return text or self.label.replace("\n", ", ")
 

@@ -1,0 +1,302 @@
+"""The use cases the CLI calls. Each takes the config and the clock and returns a result dataclass."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dinnerbot.clock import parse_window, zone
+from dinnerbot.config import Config
+from dinnerbot.errors import ConfigError, GeocodeError
+from dinnerbot.model import (
+    Candidate,
+    CityPlan,
+    Contact,
+    ContactList,
+    Evening,
+    EveningPlan,
+    Nearby,
+    Outcome,
+    Place,
+    PlacedContact,
+    Plan,
+    Problem,
+    Trip,
+    TripList,
+    TripPlan,
+)
+
+if TYPE_CHECKING:
+    from dinnerbot.geo.base import Geocoder
+
+
+def store_path(config: Config) -> Path:
+    return config.data_dir / "dinnerbot.sqlite"
+
+
+def open_geocoder(config: Config) -> Geocoder:
+    from dinnerbot import geo
+
+    return geo.open_geocoder(config)
+
+
+def find_place(geocoder: Geocoder, text: str, what: str) -> Place:
+    """A place the user named (home, a destination); GeocodeError when the gazetteer does not know it."""
+    place = geocoder.place(text)
+    if place is None:
+        raise GeocodeError(
+            f"{what}: unknown place {text!r}",
+            hint="check the spelling or add the country, e.g. 'Frankfurt (Oder), Germany', or give 'lat,lon'",
+        )
+    return place
+
+
+def home_place(config: Config, geocoder: Geocoder) -> Place:
+    if not config["home"]:
+        raise ConfigError(
+            "home: not set; dinnerbot needs to know where you live",
+            hint='set `home = "Stuttgart"` in the config or pass --home',
+        )
+    return find_place(geocoder, config["home"], "home")
+
+
+def load_events(
+    config: Config, start: datetime, end: datetime, home: Place
+) -> tuple[list[Any], list[Problem]]:
+    from dinnerbot.calendars import read_calendars
+
+    if not config["calendars"]:
+        raise ConfigError(
+            "calendars: no calendar configured", hint="set `calendars = [...]` or pass --calendar"
+        )
+    home_tz = zone(config["timezone"] or home.timezone, "UTC")
+    return read_calendars(
+        config["calendars"], start, end, home_tz=home_tz, me=config["me"], cache_dir=config.cache_dir
+    )
+
+
+def load_contacts(config: Config) -> tuple[list[Contact], list[Problem]]:
+    from dinnerbot.contacts import read_contacts
+
+    if not config["contacts"]:
+        raise ConfigError(
+            "contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts"
+        )
+    return read_contacts(config["contacts"], cache_dir=config.cache_dir)
+
+
+def _window(config: Config, today: date, home: Place) -> tuple[date, date, datetime, datetime]:
+    end = today + timedelta(days=int(config["days"]))
+    tz = zone(config["timezone"] or home.timezone, "UTC")
+    # one day of margin on each side: a trip that started yesterday still has tonight's evening
+    return (
+        today,
+        end,
+        datetime.combine(today - timedelta(days=1), time(), tz),
+        datetime.combine(end + timedelta(days=1), time(), tz),
+    )
+
+
+def list_trips(config: Config, *, today: date, now: datetime) -> TripList:
+    from dinnerbot.trips import find_trips
+
+    geocoder = open_geocoder(config)
+    home = home_place(config, geocoder)
+    first, last, start, end = _window(config, today, home)
+    events, problems = load_events(config, start, end, home)
+    found = find_trips(
+        events,
+        home=home,
+        geocoder=geocoder,
+        start=first,
+        end=last,
+        away_km=float(config["away_km"]),
+        dinner=parse_window(config["dinner"]),
+    )
+    return TripList(
+        home=home, trips=tuple(found), window_from=first, window_to=last, problems=tuple(problems)
+    )
+
+
+def list_contacts(config: Config) -> ContactList:
+    geocoder = open_geocoder(config)
+    home_country = _home_country(config, geocoder)
+    people, problems = load_contacts(config)
+    placed = tuple(geocoder.locate(c, home_country=home_country) for c in people)
+    return ContactList(contacts=placed, problems=tuple(problems))
+
+
+def _home_country(config: Config, geocoder: Geocoder) -> str | None:
+    if not config["home"]:
+        return None
+    place = geocoder.place(config["home"])
+    return place.country if place else None
+
+
+def nearby(placed: Sequence[PlacedContact], where: Place, radius_km: float) -> list[Nearby]:
+    """Contacts with any placed address within the radius, each with its nearest address."""
+    from dinnerbot.geo.distance import haversine_km
+
+    found = []
+    for p in placed:
+        if p.location is None:
+            continue
+        best = min(
+            ((haversine_km(where.lat, where.lon, loc.lat, loc.lon), loc) for loc in (p.location, *p.others)),
+            key=lambda pair: pair[0],
+        )
+        if best[0] <= radius_km:
+            found.append(Nearby(placed=p, location=best[1], distance_km=best[0]))
+    return found
+
+
+def _history(config: Config) -> list[Outcome]:
+    path = store_path(config)
+    if not path.exists():
+        return []
+    from dinnerbot.store import Store
+
+    with Store.open(path) as store:
+        return list(store.history())
+
+
+def _ranking_settings(config: Config) -> Any:
+    from dinnerbot.ranking import RankSettings
+
+    return RankSettings.from_config(config.extra.get("ranking", {}))
+
+
+def _rank(
+    config: Config,
+    near: Sequence[Nearby],
+    history: Sequence[Outcome],
+    *,
+    evening: date | None,
+    now: datetime,
+    show_all: bool,
+    exclude: frozenset[str] = frozenset(),
+    trip_nights: Sequence[date] = (),
+) -> tuple[Candidate, ...]:
+    from dinnerbot.ranking import rank
+
+    return rank(
+        near,
+        history,
+        evening=evening,
+        now=now,
+        top=int(config["top"]),
+        backups=int(config["backups"]),
+        show_all=show_all,
+        settings=_ranking_settings(config),
+        exclude=exclude,
+        trip_nights=trip_nights,
+    )
+
+
+def _messages(
+    config: Config, candidates: Sequence[Candidate], city: str, evening: date | None, tz: str | None
+) -> dict[str, dict[str, str]]:
+    from dinnerbot.messages import Sender, render_messages
+
+    sender = Sender(name=config["name"], phone=config["phone"], email=(config["me"] or [""])[0])
+    templates = Path(config["templates"]) if config["templates"] else None
+    return {
+        c.contact.id: render_messages(
+            c,
+            city=city,
+            evening=evening,
+            sender=sender,
+            lang=config["lang"],
+            register=config["register"],
+            templates_dir=templates,
+            tz=tz,
+        )
+        for c in candidates
+    }
+
+
+def plan_city(
+    config: Config, city: str, *, evening: date | None, now: datetime, show_all: bool = False
+) -> CityPlan:
+    geocoder = open_geocoder(config)
+    destination = find_place(geocoder, city, "city")
+    home_country = _home_country(config, geocoder)
+    people, problems = load_contacts(config)
+    placed = [geocoder.locate(c, home_country=home_country) for c in people]
+    radius = float(config["radius_km"])
+    near = nearby(placed, destination, radius)
+    candidates = _rank(config, near, _history(config), evening=evening, now=now, show_all=show_all)
+    messages = _messages(config, candidates, destination.name, evening, destination.timezone)
+    return CityPlan(
+        destination=destination,
+        evening=evening,
+        radius_km=radius,
+        candidates=candidates,
+        messages=messages,
+        problems=tuple(problems),
+    )
+
+
+def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = False) -> Plan:
+    """The nightly job's core: every trip in the window, every free evening with its call list."""
+    trip_list = list_trips(config, today=today, now=now)
+    geocoder = open_geocoder(config)
+    people, contact_problems = load_contacts(config)
+    placed = [geocoder.locate(c, home_country=trip_list.home.country) for c in people]
+    history = _history(config)
+    radius = float(config["radius_km"])
+    trip_plans = []
+    for trip in trip_list.trips:
+        trip_plans.append(plan_trip(config, trip, placed, history, radius=radius, now=now, show_all=show_all))
+    return Plan(
+        generated_at=now,
+        window_from=trip_list.window_from,
+        window_to=trip_list.window_to,
+        home=trip_list.home,
+        trips=tuple(trip_plans),
+        problems=trip_list.problems + tuple(contact_problems),
+    )
+
+
+def plan_trip(
+    config: Config,
+    trip: Trip,
+    placed: Sequence[PlacedContact],
+    history: Sequence[Outcome],
+    *,
+    radius: float,
+    now: datetime,
+    show_all: bool,
+) -> TripPlan:
+    near = nearby(placed, trip.destination, radius)
+    proposed: set[str] = set()
+    evenings = []
+    for evening in trip.evenings:
+        if not evening.free or evening.start < now:
+            evenings.append(EveningPlan(evening=evening, candidates=()))
+            continue
+        candidates = _rank(
+            config,
+            near,
+            history,
+            evening=evening.date,
+            now=now,
+            show_all=show_all,
+            exclude=frozenset(proposed),
+            trip_nights=trip.nights,
+        )
+        proposed.update(c.contact.id for c in candidates if c.role == "call")
+        messages = _messages(
+            config, candidates, trip.destination.name, evening.date, trip.destination.timezone
+        )
+        evenings.append(
+            EveningPlan(evening=evening, candidates=candidates, messages=messages, call_by=_call_by(evening))
+        )
+    return TripPlan(trip=trip, evenings=tuple(evenings))
+
+
+def _call_by(evening: Evening) -> datetime:
+    """Ask by noon two days before, at the destination: people plan their evenings."""
+    return datetime.combine(evening.date - timedelta(days=2), time(12), evening.start.tzinfo)
