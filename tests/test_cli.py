@@ -193,3 +193,17 @@ def test_vcard_without_a_name_is_reported_and_the_rest_counts(tmp_path: Path) ->
 def test_no_calendar_configured_exits_2() -> None:
     result = run("trips", "--home", "Stuttgart")
     assert result.exit_code == 2 and "calendars: no calendar configured" in result.stderr
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom dinnerbot.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('caldav', 'geopy', 'jinja2', 'icalendar', 'requests') if m in sys.modules),"
+        " file=sys.stderr)"
+    )
+    err = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stderr
+    assert err.strip().splitlines()[-1] == "[]"
