@@ -207,3 +207,16 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     err = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stderr
     assert err.strip().splitlines()[-1] == "[]"
+
+
+def test_plan_opens_no_socket_by_default() -> None:
+    """The default path is offline: with every socket blocked, the plan still comes out."""
+    import pytest_socket
+
+    pytest_socket.disable_socket(allow_unix_socket=True)
+    try:
+        result = run("--config", CONFIG, "plan", "--from", "2026-12-01", "--format", "json")
+    finally:
+        pytest_socket.enable_socket()
+    assert result.exit_code == 0, result.output
+    assert any(t["destination"]["name"] == "Dresden" for t in json.loads(result.stdout)["trips"])
