@@ -14,8 +14,9 @@ signal             when                                                         
 ``favourite``      a category favourite/favorite/priority/VIP/Favorit                          +20
 ``last_met``       never met: ``never_met``; met or dined within ``recent_days`` (30):         +20; -30;
                    ``recent``; else ``per_month`` per month since, up to ``gap_cap``           2/month ≤36
-``cadence``        overdue for the keep-in-touch cadence of a category or the contact           +20
-                   (``cadence = {customer = 180, friend = 365}``, days)
+``cadence``        the last meeting is longer ago than the keep-in-touch cadence of the        +20
+                   contact or its category (``cadence = {customer = 180, friend = 365}``,
+                   days; keyed by category, contact id, e-mail or name)
 ``history``        ``accepted`` per accepted invitation, counting up to 3                      +5 each
 ``declined``       declined within ``decline_days`` (7) of today: asks again next week,        -40
                    never "forever" (persistence is the point)
@@ -328,7 +329,7 @@ def _score(
             parts.append(("last_met", round(points, 1), f"{what} {ago(gap)}"))
     # keep-in-touch cadence: the contact's own, else the shortest of its categories
     cadence = _cadence(contact, settings)
-    if cadence is not None and (gap is None or gap > cadence[0]):
+    if cadence is not None and gap is not None and gap > cadence[0]:
         parts.append(("cadence", settings.overdue, f"overdue: {cadence[1]} {_cadence_text(cadence[0])}"))
     # invitations
     if s.invited:
@@ -398,6 +399,11 @@ def _left_out(contact: Contact, settings: RankSettings, today: date) -> bool:
     return False
 
 
+def _where(item: Nearby) -> tuple[float, str, str, float, float]:
+    loc = item.location
+    return (item.distance_km, loc.address_kind, loc.place, loc.lat, loc.lon)
+
+
 def rank(
     nearby: Sequence[Nearby],
     history: Sequence[Outcome],
@@ -427,7 +433,7 @@ def rank(
     for entry in nearby:
         cid = entry.placed.contact.id
         seen = best.get(cid)
-        if seen is None or entry.distance_km < seen.distance_km:
+        if seen is None or _where(entry) < _where(seen):
             best[cid] = entry
     scored: list[_Scored] = []
     for cid, near in best.items():
