@@ -1,0 +1,96 @@
+"""Trip detection on small hand-written calendars, with a tiny dict geocoder."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dinnerbot.calendars import read_calendars
+from dinnerbot.model import Event, Place
+from dinnerbot.trips import find_trips
+
+DATA = Path(__file__).parent / "data" / "calendars"
+BERLIN_TZ = ZoneInfo("Europe/Berlin")
+DINNER = (time(18, 30), time(22, 0))
+
+PLACES = {
+    "Stuttgart": Place("Stuttgart", "DE", 48.7758, 9.1829, "Europe/Berlin"),
+    "Esslingen": Place("Esslingen", "DE", 48.7406, 9.3108, "Europe/Berlin"),
+    "Berlin": Place("Berlin", "DE", 52.5200, 13.4050, "Europe/Berlin"),
+    "München": Place("München", "DE", 48.1374, 11.5755, "Europe/Berlin"),
+    "Munich": Place("München", "DE", 48.1374, 11.5755, "Europe/Berlin"),
+    "Hamburg": Place("Hamburg", "DE", 53.5511, 9.9937, "Europe/Berlin"),
+    "Dresden": Place("Dresden", "DE", 51.0504, 13.7373, "Europe/Berlin"),
+    "Frankfurt": Place("Frankfurt am Main", "DE", 50.1109, 8.6821, "Europe/Berlin"),
+    "Köln": Place("Köln", "DE", 50.9375, 6.9603, "Europe/Berlin"),
+    "Zürich": Place("Zürich", "CH", 47.3769, 8.5417, "Europe/Zurich"),
+    "Wien": Place("Wien", "AT", 48.2082, 16.3738, "Europe/Vienna"),
+    "Vienna": Place("Wien", "AT", 48.2082, 16.3738, "Europe/Vienna"),
+    "Paris": Place("Paris", "FR", 48.8566, 2.3522, "Europe/Paris"),
+    "London": Place("London", "GB", 51.5072, -0.1276, "Europe/London"),
+    "Amsterdam": Place("Amsterdam", "NL", 52.3676, 4.9041, "Europe/Amsterdam"),
+    "New York": Place("New York", "US", 40.7128, -74.0060, "America/New_York"),
+    "Lyon": Place("Lyon", "FR", 45.7640, 4.8357, "Europe/Paris"),
+    "Leipzig": Place("Leipzig", "DE", 51.3397, 12.3731, "Europe/Berlin"),
+    "Nürnberg": Place("Nürnberg", "DE", 49.4521, 11.0767, "Europe/Berlin"),
+    "Karlsruhe": Place("Karlsruhe", "DE", 49.0069, 8.4037, "Europe/Berlin"),
+    "Mailand": Place("Milano", "IT", 45.4642, 9.1900, "Europe/Rome"),
+    "Milano": Place("Milano", "IT", 45.4642, 9.1900, "Europe/Rome"),
+    "Barcelona": Place("Barcelona", "ES", 41.3874, 2.1686, "Europe/Madrid"),
+}
+HOME = PLACES["Stuttgart"]
+
+
+class FakeGeocoder:
+    """The one allowed stand-in: finds the longest known place name mentioned in a text."""
+
+    def __init__(self, places: dict[str, Place] = PLACES) -> None:
+        self.places = places
+        self.asked: list[str] = []
+
+    def place(self, text: str) -> Place | None:
+        self.asked.append(text)
+        low = text.lower()
+        for name in sorted(self.places, key=len, reverse=True):
+            if name.lower() in low:
+                return self.places[name]
+        return None
+
+
+def trips_of(events: list[Event], start: date, end: date, geocoder: object | None = None):
+    return find_trips(
+        events,
+        home=HOME,
+        geocoder=geocoder or FakeGeocoder(),
+        start=start,
+        end=end,
+        away_km=60,
+        dinner=DINNER,
+    )
+
+
+def read(name: str, start: date, end: date) -> list[Event]:
+    events, problems = read_calendars(
+        [str(DATA / name)],
+        datetime.combine(start, time(), BERLIN_TZ),
+        datetime.combine(end, time(), BERLIN_TZ),
+        home_tz=BERLIN_TZ,
+        me=["jens.becker@example.com"],
+    )
+    assert problems == []
+    return events
+
+
+def test_rail_out_and_back_gives_two_nights_in_berlin_with_dinner_evening_busy() -> None:
+    events = read("smoke_berlin.ics", date(2026, 11, 30), date(2026, 12, 10))
+    trips = trips_of(events, date(2026, 11, 30), date(2026, 12, 10))
+    assert len(trips) == 1
+    trip = trips[0]
+    assert trip.destination.name == "Berlin"
+    assert trip.nights == (date(2026, 12, 1), date(2026, 12, 2))
+    assert trip.end == date(2026, 12, 3)
+    assert trip.free_evenings == (date(2026, 12, 1),)
+    assert trip.evenings[1].busy_with == ("Abendessen mit Kunde",)
+    assert trip.evenings[0].start == datetime(2026, 12, 1, 18, 30, tzinfo=BERLIN_TZ)
+    assert any("ICE 598" in s for s in trip.sources)
