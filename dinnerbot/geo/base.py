@@ -1,0 +1,40 @@
+"""The geocoder interface that trips, plan and the CLI use, and the result of resolving one string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from dinnerbot.model import Contact, Place, PlacedContact
+
+
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """One candidate a resolution considered, with why it won or lost."""
+
+    place: Place
+    score: float
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How one string was resolved: the chosen place (or None), the method and the candidates weighed."""
+
+    query: str
+    place: Place | None
+    method: str  # geo, postal, city, country, online, "" when nothing was found
+    candidates: tuple[Weighed, ...] = ()
+    reason: str = ""  # why nothing, or why ambiguous
+    ambiguous: bool = False
+    parsed: dict[str, str] | None = None  # the address parts that were recognised
+
+
+class Geocoder(Protocol):
+    def place(self, text: str, *, country: str | None = None) -> Place | None: ...
+
+    def resolve(self, text: str, *, country: str | None = None) -> Resolution: ...
+
+    def locate(self, contact: Contact, *, home_country: str | None = None) -> PlacedContact: ...
+
+    def require_place(self, text: str, *, country: str | None = None) -> Place: ...
