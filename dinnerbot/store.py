@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -228,7 +229,8 @@ class Store:
             return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         if fmt == "csv":
             buffer = io.StringIO(newline="")
-            writer = csv.writer(buffer, lineterminator="\n")
+            # RFC 4180 line ends: a field holding a lone \r is then quoted too, so it survives the trip
+            writer = csv.writer(buffer, lineterminator="\r\n")
             writer.writerow(FIELDS)
             for o in entries:
                 writer.writerow([_as_dict(o)[f] for f in FIELDS])
@@ -239,18 +241,20 @@ class Store:
         """Add the entries of an export; returns how many were new.
 
         All or nothing: one bad entry rejects the file with every problem listed. An entry already in
-        the log (same contact, kind, date, note and city) is skipped, so importing twice adds nothing.
+        the log (same contact, kind, date, note and city, counted: two identical entries match two) is
+        skipped, so importing the same file twice adds nothing.
         Ids are kept when free, so a round trip through an empty store is identical.
         """
         rows = _parse(text, fmt)
         count = 0
         with self.transaction() as db:
-            existing = {(o.contact_id, o.kind, o.date, o.note, o.city) for o in self.history()}
+            # a multiset of what is there: an entry logged twice on purpose stays twice
+            present = Counter((o.contact_id, o.kind, o.date, o.note, o.city) for o in self.history())
             for oid, o in rows:
                 key = (o.contact_id, o.kind, o.date, o.note, o.city)
-                if key in existing:
+                if present[key] > 0:
+                    present[key] -= 1
                     continue
-                existing.add(key)
                 taken = (
                     oid is not None and db.execute("SELECT 1 FROM outcomes WHERE id = ?", (oid,)).fetchone()
                 )
