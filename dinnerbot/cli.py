@@ -311,5 +311,143 @@ def plan_command(
     sys.exit(report(result.problems))
 
 
+# --- the interaction log: log, history, export, import ----------------------------------------------------
+
+
+def _one_contact(config: Config, text: str) -> Any:
+    """The configured contact NAME_OR_EMAIL means; UsageError (exit 2) listing the matches when unclear."""
+    from dinnerbot import plan
+    from dinnerbot.errors import UsageError
+    from dinnerbot.store import find_contacts
+
+    people, _ = plan.load_contacts(config)
+    found = find_contacts(people, text)
+    if not found:
+        raise UsageError(f"no contact matches {text!r}", hint="try part of the name or the e-mail address")
+    if len(found) > 1:
+        listed = "; ".join(f"{c.name} <{c.email or c.id}>" for c in found[:10])
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        raise UsageError(
+            f"{text!r} matches {len(found)} contacts: {listed}{more}", hint="give the e-mail address instead"
+        )
+    return found[0]
+
+
+@cli.command(name="log")
+@click.argument("who", metavar="NAME_OR_EMAIL")
+@click.argument("kind", type=click.Choice(["accepted", "declined", "no-answer", "met"]))
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="When it happened (default: today).")
+@click.option("--note", default="", metavar="TEXT", help="A note to keep with the entry.")
+@click.option("--city", default="", metavar="CITY", help="Where (for your memory; optional).")
+@_opt_contacts
+@pass_app
+@handle_errors
+def log_command(
+    app: App, who: str, kind: str, date_: str | None, note: str, city: str, contacts: tuple[str, ...]
+) -> None:
+    """Record what happened: an invitation accepted, declined, not answered, or a meeting.
+
+    Example: dinnerbot log "Anna Schmidt" declined --date 2026-11-23 --note "ask again in spring"
+    """
+    from dinnerbot import plan
+    from dinnerbot.model import Outcome
+    from dinnerbot.store import Store
+
+    config = _overrides(app, contacts=contacts)
+    contact = _one_contact(config, who)
+    day = parse_date(date_, "--date") or app.now().date()
+    with Store.open(plan.store_path(config)) as store:
+        entry = store.add(Outcome(contact.id, kind, day, note=note, city=city))
+    click.echo(f"logged #{entry.id}: {entry.date} {entry.kind} {contact.name}")
+
+
+@cli.command()
+@click.argument("who", metavar="[NAME_OR_EMAIL]", required=False)
+@_opt_contacts
+@pass_app
+@handle_errors
+def history(app: App, who: str | None, contacts: tuple[str, ...]) -> None:
+    """The interaction log, oldest first; one contact's when NAME_OR_EMAIL is given.
+
+    Example: dinnerbot history Anna
+    """
+    from dinnerbot import plan
+    from dinnerbot.store import Store
+
+    config = _overrides(app, contacts=contacts)
+    names: dict[str, str] = {}
+    contact_id = None
+    if who is not None:
+        contact = _one_contact(config, who)
+        names[contact.id], contact_id = contact.name, contact.id
+    elif config["contacts"]:
+        people, _ = plan.load_contacts(config)
+        names = {c.id: c.name for c in people}
+    path = plan.store_path(config)
+    entries = []
+    if path.exists():
+        with Store.open(path) as store:
+            entries = store.history(contact_id)
+    if not entries:
+        click.echo("nothing logged yet" + (f" for {names[contact_id]}" if contact_id else ""))
+        return
+    for o in entries:
+        extra = "".join(f" · {x}" for x in (o.city, o.note) if x)
+        click.echo(f"{o.date}  {o.kind:<9}  {names.get(o.contact_id, o.contact_id)}{extra}")
+
+
+@cli.command()
+@_opt_format("json", "csv")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE (mode 0600).")
+@pass_app
+@handle_errors
+def export(app: App, fmt: str | None, out: str | None) -> None:
+    """The whole interaction log as JSON (default) or CSV, to move or back it up.
+
+    Example: dinnerbot export --format csv --out log.csv
+    """
+    import os
+
+    from dinnerbot import plan
+    from dinnerbot.store import Store
+
+    with Store.open(plan.store_path(app.config)) as store:
+        text = store.export("csv" if fmt == "csv" else "json")
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as exc:
+        raise DinnerbotError(f"{out}: cannot write: {exc.strerror}") from None
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False), metavar="FILE")
+@_opt_format("json", "csv")
+@pass_app
+@handle_errors
+def import_command(app: App, file: str, fmt: str | None) -> None:
+    """Add the entries of an export (JSON, or CSV for a .csv FILE); entries already logged are skipped.
+
+    Example: dinnerbot import log.json
+    """
+    from pathlib import Path
+
+    from dinnerbot import plan
+    from dinnerbot.store import Store
+
+    kind = fmt or ("csv" if file.lower().endswith(".csv") else "json")
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DinnerbotError(f"{file}: cannot read: {exc}") from None
+    with Store.open(plan.store_path(app.config)) as store:
+        added = store.import_(text, "csv" if kind == "csv" else "json")
+    click.echo(f"imported {added} new {'entry' if added == 1 else 'entries'} from {file}")
+
+
 def main() -> None:
     cli(prog_name="dinnerbot")

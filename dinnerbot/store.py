@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from dinnerbot.errors import StoreError
-from dinnerbot.model import Outcome
+from dinnerbot.model import Contact, Outcome
 
 KINDS = ("accepted", "declined", "no-answer", "met", "proposed")
 BUSY_TIMEOUT_MS = 30_000
@@ -372,3 +372,31 @@ def _parse(text: str, fmt: Format) -> list[tuple[int | None, Outcome]]:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise StoreError("import: " + "; ".join(problems[:5]) + more, hint="nothing was imported")
     return out
+
+
+def find_contacts(contacts: Sequence[Contact], text: str) -> list[Contact]:
+    """Whom ``text`` (an e-mail, a contact id, a name or part of one) means: exact matches win over parts.
+
+    Case and accents do not matter ("muller" finds "Müller"); the caller decides what to do with
+    none or several.
+    """
+    want = _fold(text)
+    if not want:
+        return []
+    for exact in (
+        lambda c: want in (_fold(e) for e in c.emails),
+        lambda c: _fold(c.id) == want,
+        lambda c: _fold(c.name) == want,
+    ):
+        found = [c for c in contacts if exact(c)]
+        if found:
+            return found
+    words = want.split()
+    return [c for c in contacts if all(w in _fold(c.name) for w in words)]
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
