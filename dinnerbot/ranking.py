@@ -38,7 +38,7 @@ Ties break by name (case-folded), then id: the same input always gives the same 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -198,7 +198,7 @@ def _category_key(text: str) -> str:
 class _Summary:
     last_met: date | None = None
     last_met_kind: str = ""
-    met_days: set[tuple[int, int, int]] = field(default_factory=set)  # (month, day, year) of meetings
+    met: list[date] = field(default_factory=list)  # every dinner and meeting, for anniversaries
     accepted: int = 0
     invited: int = 0
     last_declined: date | None = None
@@ -206,13 +206,21 @@ class _Summary:
     proposed: set[date] = field(default_factory=set)
 
 
-def summarise(history: Iterable[Outcome], today: date) -> dict[str, _Summary]:
-    """contact id -> what the log says about them, up to ``today`` (future meetings do not count as met)."""
+def summarise(
+    history: Iterable[Outcome], today: date, only: Container[str] | None = None
+) -> dict[str, _Summary]:
+    """contact id -> what the log says about them, up to ``today`` (future meetings do not count as met).
+
+    ``only``: the contact ids worth summarising (those near); the rest of the log is skipped.
+    """
     out: dict[str, _Summary] = {}
     for o in history:
-        s = out.get(o.contact_id)
+        cid = o.contact_id
+        if only is not None and cid not in only:
+            continue
+        s = out.get(cid)
         if s is None:
-            s = out[o.contact_id] = _Summary()
+            s = out[cid] = _Summary()
         kind, day = o.kind, o.date
         if kind == "proposed":
             s.proposed.add(day)
@@ -226,7 +234,7 @@ def summarise(history: Iterable[Outcome], today: date) -> dict[str, _Summary]:
         if kind in ("met", "accepted"):
             if s.last_met is None or day > s.last_met or (day == s.last_met and kind == "accepted"):
                 s.last_met, s.last_met_kind = day, kind
-            s.met_days.add((day.month, day.day, day.year))
+            s.met.append(day)
         elif kind == "declined":
             if s.last_declined is None or day > s.last_declined:
                 s.last_declined = day
@@ -350,10 +358,10 @@ def _score(
             if (night.month, night.day) == (contact.birthday.month, contact.birthday.day):
                 parts.append(("birthday", settings.birthday, f"birthday on {night:%d %b}"))
                 break
-    if s.met_days:
+    if s.met:
         for night in sorted(nights):
             years = sorted(
-                y for (m, d, y) in s.met_days if (m, d) == (night.month, night.day) and y < night.year
+                d.year for d in s.met if d.month == night.month and d.day == night.day and d.year < night.year
             )
             if years:
                 n = night.year - years[-1]
@@ -427,7 +435,6 @@ def rank(
     settings = settings or RankSettings()
     today = now.date()
     nights = frozenset(trip_nights) | ({evening} if evening else frozenset())
-    summaries = summarise(history, today)
     # a contact near twice (home and work): keep the nearer address
     best: dict[str, Nearby] = {}
     for entry in nearby:
@@ -435,6 +442,7 @@ def rank(
         seen = best.get(cid)
         if seen is None or _where(entry) < _where(seen):
             best[cid] = entry
+    summaries = summarise(history, today, only=best)
     scored: list[_Scored] = []
     for cid, near in best.items():
         contact = near.placed.contact
