@@ -44,9 +44,10 @@ from datetime import date, datetime
 from typing import Any
 
 from dinnerbot.errors import ConfigError
-from dinnerbot.model import Candidate, Contact, Nearby, Outcome
+from dinnerbot.model import Candidate, Contact, Event, Nearby, Outcome
 
 KINDS = ("accepted", "declined", "no-answer", "met", "proposed")
+CALENDAR_NOTE = "calendar: "  # the note of a meeting learned from the calendar
 
 # Category spellings (case-folded) -> the relationship they name.
 RELATIONSHIP_ALIASES: dict[str, str] = {
@@ -233,7 +234,8 @@ def summarise(
             continue
         if kind in ("met", "accepted"):
             if s.last_met is None or day > s.last_met or (day == s.last_met and kind == "accepted"):
-                s.last_met, s.last_met_kind = day, kind
+                s.last_met = day
+                s.last_met_kind = "calendar" if o.note.startswith(CALENDAR_NOTE) else kind
             s.met.append(day)
         elif kind == "declined":
             if s.last_declined is None or day > s.last_declined:
@@ -330,11 +332,12 @@ def _score(
     else:
         gap = (today - s.last_met).days
         what = "last dinner" if s.last_met_kind == "accepted" else "last met"
+        suffix = " (calendar)" if s.last_met_kind == "calendar" else ""
         if gap < settings.recent_days:
-            parts.append(("last_met", settings.recent, f"{what} {ago(gap)}"))
+            parts.append(("last_met", settings.recent, f"{what} {ago(gap)}{suffix}"))
         else:
             points = min(settings.gap_cap, settings.per_month * gap / 30.44)
-            parts.append(("last_met", round(points, 1), f"{what} {ago(gap)}"))
+            parts.append(("last_met", round(points, 1), f"{what} {ago(gap)}{suffix}"))
     # keep-in-touch cadence: the contact's own, else the shortest of its categories
     cadence = _cadence(contact, settings)
     if cadence is not None and gap is not None and gap > cadence[0]:
@@ -517,3 +520,79 @@ def _with_variety(scored: list[_Scored], limit: int, penalty: float) -> list[tup
         out.append((s, count, names[0] if names else ""))
         names.append(s.nearby.placed.contact.name)
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Meetings learned from the calendar
+
+_NOT_A_MEETING = ("birthday", "geburtstag", "cancelled", "canceled", "abgesagt", "jahrestag", "anniversary")
+
+
+def meetings_from_events(
+    events: Iterable[Event],
+    contacts: Sequence[Contact],
+    *,
+    before: datetime | None = None,
+    me: Sequence[str] = (),
+    max_attendees: int = 8,
+    titles: bool = True,
+) -> list[Outcome]:
+    """Past events that show a meeting with a contact, as ``met`` outcomes (note ``calendar: TITLE``).
+
+    An event counts when an attendee's or the organizer's e-mail is a contact's (``me`` excluded; only
+    events with at most ``max_attendees`` people, a town hall is not a meeting), or when ``titles`` and
+    the title names a contact's full name ("Dinner Anna Schmidt"). Cancelled events, birthdays and
+    events starting at or after ``before`` do not count. One outcome per contact and day, sorted.
+    """
+    mine = {m.casefold() for m in me}
+    by_email: dict[str, Contact] = {}
+    for contact in contacts:
+        for email in contact.emails:
+            by_email.setdefault(email.casefold(), contact)
+    names = []
+    if titles:
+        for contact in contacts:
+            folded = _fold(contact.name)
+            if len(folded.split()) >= 2 and len(folded) >= 5:
+                names.append((f" {folded} ", contact))
+    found: dict[tuple[str, date], Outcome] = {}
+    for event in events:
+        if event.status.upper() == "CANCELLED":
+            continue
+        start = event.start
+        if before is not None:
+            if isinstance(start, datetime):
+                if start >= before:
+                    continue
+            elif start >= before.date():
+                continue
+        day = start.date() if isinstance(start, datetime) else start
+        title = _fold(event.summary)
+        if any(word in title for word in _NOT_A_MEETING):
+            continue
+        people: dict[str, Contact] = {}
+        addresses = {a.casefold() for a in (*event.attendees, event.organizer) if a} - mine
+        if len(addresses) <= max_attendees:
+            for address in addresses:
+                hit = by_email.get(address)
+                if hit is not None:
+                    people[hit.id] = hit
+        if names:
+            padded = f" {title} "
+            for name, contact in names:
+                if name in padded:
+                    people[contact.id] = contact
+        for cid in people:
+            key = (cid, day)
+            if key not in found:
+                found[key] = Outcome(cid, "met", day, note=CALENDAR_NOTE + event.summary.strip())
+    return sorted(found.values(), key=lambda o: (o.date, o.contact_id))
+
+
+def _fold(text: str) -> str:
+    """Case, accents and punctuation folded away: 'Müller-Lüdenscheidt, Dr.' -> 'muller ludenscheidt dr'."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text.casefold())
+    t = "".join(ch if ch.isalnum() else " " for ch in t if not unicodedata.combining(ch))
+    return " ".join(t.split())

@@ -37,7 +37,8 @@ NAMES = ["Anna", "anna", "Bernd", "Carla", "Dieter", "Eva"]
 REASON = {
     "relationship": r"^(customer|supplier|friend|colleague|network)$",
     "favourite": r"^favourite$",
-    "last_met": r"^(never met|last (met|dinner) (today|yesterday|\d+ (days|weeks|months|years) ago))$",
+    "last_met": r"^(never met|last (met|dinner) (today|yesterday|\d+ (days|weeks|months|years) ago)"
+    r"( \(calendar\))?)$",
     "cadence": r"^overdue: .+ every ",
     "history": r"^accepted \d+ of \d+$",
     "declined": r"^declined ",
@@ -75,6 +76,7 @@ def scenario(draw: st.DrawFn) -> tuple[list[Nearby], list[Outcome], frozenset[st
             contact_id=f"c{draw(st.integers(0, 14))}",
             kind=draw(st.sampled_from(["accepted", "declined", "no-answer", "met", "proposed"])),
             date=TODAY + timedelta(days=draw(st.integers(-3000, 10))),
+            note=draw(st.sampled_from(["", "calendar: Lunch", "nice evening"])),
         )
         for _ in range(draw(st.integers(0, 30)))
     ]
