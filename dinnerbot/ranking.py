@@ -113,7 +113,7 @@ class RankSettings:
             if key == "relationship":
                 value = _check_mapping(name, value, _is_number, "a number", problems)
                 if value is not None:
-                    bad = sorted(k for k in value if k.casefold() not in set(RELATIONSHIP_ALIASES.values()))
+                    bad = sorted(k for k in value if _category_key(k) not in _default_relationship())
                     if bad:
                         problems.append(
                             f"{name}: unknown relationship {', '.join(bad)} "
@@ -122,7 +122,7 @@ class RankSettings:
                         continue
                     values[key] = {
                         **_default_relationship(),
-                        **{k.casefold(): float(v) for k, v in value.items()},
+                        **{_category_key(k): float(v) for k, v in value.items()},
                     }
             elif key == "cadence":
                 value = _check_mapping(
@@ -165,8 +165,53 @@ class RankSettings:
             else:
                 values[key] = float(value)
         if problems:
-            raise ConfigError("; ".join(problems), hint="see the [ranking] section in docs/ranking.md")
+            raise ConfigError(
+                "; ".join(problems), hint="dinnerbot.ranking.settings_reference() lists every key"
+            )
         return cls(**values)
+
+
+# One line per [ranking] key: the reference in the docs is built from this (settings_reference).
+SETTINGS_HELP: dict[str, str] = {
+    "relationship": "Points per relationship, from the contact's categories (the best one counts).",
+    "favourite": "Points for a favourite/priority/VIP category.",
+    "never_met": "Points for someone never met (no dinner or meeting in the log or calendar).",
+    "recent_days": "Met or dined within this many days: `recent` applies instead of the gap.",
+    "recent": "Points (a penalty) for someone met within `recent_days`.",
+    "per_month": "Points per month since the last dinner or meeting ...",
+    "gap_cap": "... up to this many.",
+    "cadence": "Keep-in-touch cadence in days, per category or per contact (id, e-mail or name).",
+    "overdue": "Points when the last meeting is longer ago than the cadence.",
+    "accepted": "Points per accepted invitation ...",
+    "accepted_max": "... counting up to this many.",
+    "declined": "Points (a penalty) for a decline within `decline_days`; older declines cost nothing.",
+    "no_answer": "Points (a penalty) for an unanswered invitation within `decline_days`.",
+    "decline_days": "How long a decline or no-answer holds someone back, in days.",
+    "per_km": "Points off per km from the destination ...",
+    "distance_cap": "... at most this many.",
+    "birthday": "Points when the contact's birthday falls on one of the trip's nights.",
+    "anniversary": "Points when a dinner or meeting took place on this date in an earlier year.",
+    "proposed": "Points (a penalty) for someone proposed for another evening (listed with --all only).",
+    "variety": "Points (<= 0) per person of the same company already higher on the list.",
+    "never": "Contacts never to suggest: ids, e-mails or names.",
+    "snooze": 'Contacts not to suggest before a date: {"anna@example.com" = 2027-01-15}.',
+}
+
+
+def settings_reference() -> str:
+    """The [ranking] keys as a markdown table, defaults read from RankSettings (docs cannot drift)."""
+    defaults = RankSettings()
+    lines = ["| key | default | what |", "|---|---|---|"]
+    for f in fields(RankSettings):
+        value = getattr(defaults, f.name)
+        if isinstance(value, Mapping):
+            shown = "{" + ", ".join(f"{k} = {v:g}" for k, v in value.items()) + "}"
+        elif isinstance(value, frozenset):
+            shown = "[]"
+        else:
+            shown = f"{value:g}"
+        lines.append(f"| `{f.name}` | `{shown}` | {SETTINGS_HELP[f.name]} |")
+    return "\n".join(lines)
 
 
 def _is_number(value: Any) -> bool:

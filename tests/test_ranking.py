@@ -10,7 +10,7 @@ import pytest
 
 from dinnerbot.errors import ConfigError
 from dinnerbot.model import Candidate, Contact, Location, Nearby, Outcome, PlacedContact
-from dinnerbot.ranking import RankSettings, ago, rank
+from dinnerbot.ranking import RankSettings, ago, rank, settings_reference
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=BERLIN)
@@ -275,7 +275,7 @@ def test_ages_are_short(days: int, text: str) -> None:
 
 def test_settings_from_config_override_the_defaults() -> None:
     settings = RankSettings.from_config(
-        {"per_km": 1, "relationship": {"Friend": 40}, "cadence": {"Kunde": 90}, "variety": -5}
+        {"per_km": 1, "relationship": {"Freunde": 40}, "cadence": {"Kunde": 90}, "variety": -5}
     )
 
     assert settings.per_km == 1.0
@@ -309,3 +309,10 @@ def test_every_ranking_config_problem_is_reported_at_once() -> None:
     with pytest.raises(ConfigError) as info:
         RankSettings.from_config({"per_km": "x", "nope": 1})
     assert "ranking.per_km" in info.value.message and "ranking.nope" in info.value.message
+
+
+def test_every_ranking_key_is_documented_with_its_default() -> None:
+    reference = settings_reference()
+    for key in RankSettings.__dataclass_fields__:
+        assert f"| `{key}` |" in reference
+    assert "| `per_km` | `0.5` |" in reference
