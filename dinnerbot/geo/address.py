@@ -156,7 +156,7 @@ def parse_address(text: str, country_of: Callable[[str], str | None]) -> ParsedA
     for i in range(len(segments) - 1, -1, -1):
         seg = segments[i]
         m = _CODE_CITY.match(seg)
-        if m and not looks_like_street(m.group("city")):
+        if m and not re.search(r"\d", m.group("city")):
             postal, city = m.group("code"), clean_city(m.group("city"))
             if m.group("cc") and not country:
                 country = _LETTER_CODES.get(m.group("cc"), "") or (country_of(m.group("cc")) or "")
