@@ -398,7 +398,7 @@ def _score(
     # where
     distance = item.distance_km
     parts.append(
-        ("distance", -round(min(settings.distance_cap, settings.per_km * distance), 1), _km(distance))
+        ("distance", 0.0 - round(min(settings.distance_cap, settings.per_km * distance), 1), _km(distance))
     )
     # occasions
     if contact.birthday is not None:
