@@ -93,9 +93,9 @@ def messages_for(cands: tuple[Candidate, ...], city: str, day: date | None) -> d
     return {c.contact.id: render_messages(c, city=city, evening=day, sender=SENDER) for c in cands}
 
 
-def evening(day: date, free: bool = True, busy: tuple[str, ...] = ()) -> Evening:
+def evening(day: date, free: bool = True, busy: tuple[str, ...] = (), tz: ZoneInfo = BERLIN) -> Evening:
     return Evening(
-        day, datetime.combine(day, time(18, 30), BERLIN), datetime.combine(day, time(22), BERLIN), free, busy
+        day, datetime.combine(day, time(18, 30), tz), datetime.combine(day, time(22), tz), free, busy
     )
 
 
@@ -119,7 +119,7 @@ def sample_plan() -> Plan:
         else:
             plans.append(EveningPlan(ev, ()))
     london_day = date(2026, 12, 10)
-    london_ev = evening(london_day)
+    london_ev = evening(london_day, tz=ZoneInfo("Europe/London"))
     london = Trip(
         LONDON, london_day, london_day + timedelta(1), (london_day,), (london_ev,), (), tentative=True
     )
