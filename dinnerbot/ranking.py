@@ -98,6 +98,8 @@ class RankSettings:
     variety: float = -15.0
     never: frozenset[str] = frozenset()  # contact ids, e-mails or names, case-folded
     snooze: Mapping[str, date] = field(default_factory=dict)  # contact id/e-mail/name -> until (exclusive)
+    calendar_meetings: bool = True  # for plan: learn last-met dates with meetings_from_events
+    calendar_max_attendees: int = 8
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> RankSettings:
@@ -151,7 +153,12 @@ class RankSettings:
                     )
                 else:
                     values[key] = frozenset(v.casefold() for v in value)
-            elif key in ("recent_days", "decline_days", "accepted_max"):
+            elif key == "calendar_meetings":
+                if not isinstance(value, bool):
+                    problems.append(f"{name}: expected true or false, got {value!r}")
+                else:
+                    values[key] = value
+            elif key in ("recent_days", "decline_days", "accepted_max", "calendar_max_attendees"):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     problems.append(f"{name}: expected a whole number >= 0, got {value!r}")
                 else:
@@ -194,6 +201,9 @@ SETTINGS_HELP: dict[str, str] = {
     "proposed": "Points (a penalty) for someone proposed for another evening (listed with --all only).",
     "variety": "Points (<= 0) per person of the same company already higher on the list.",
     "never": "Contacts never to suggest: ids, e-mails or names.",
+    "calendar_meetings": "Count past calendar events with a contact (attendee e-mail or name in the title) "
+    "as meetings.",
+    "calendar_max_attendees": "... only events with at most this many people (a town hall is no meeting).",
     "snooze": 'Contacts not to suggest before a date: {"anna@example.com" = 2027-01-15}.',
 }
 
@@ -208,6 +218,8 @@ def settings_reference() -> str:
             shown = "{" + ", ".join(f"{k} = {v:g}" for k, v in value.items()) + "}"
         elif isinstance(value, frozenset):
             shown = "[]"
+        elif isinstance(value, bool):
+            shown = "true" if value else "false"
         else:
             shown = f"{value:g}"
         lines.append(f"| `{f.name}` | `{shown}` | {SETTINGS_HELP[f.name]} |")

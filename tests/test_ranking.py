@@ -297,6 +297,7 @@ def test_settings_from_config_override_the_defaults() -> None:
         ({"never": "anna"}, "ranking.never: expected a list"),
         ({"decline_days": 1.5}, "ranking.decline_days: expected a whole number"),
         ({"variety": 10}, "ranking.variety: expected a penalty <= 0"),
+        ({"calendar_meetings": "yes"}, "ranking.calendar_meetings: expected true or false"),
     ],
 )
 def test_bad_ranking_config_names_the_key(section: dict[str, object], message: str) -> None:

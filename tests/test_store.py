@@ -46,6 +46,8 @@ def test_the_file_is_private_in_wal_mode_with_a_schema_version(db: Path) -> None
         store.add(Outcome("anna", "met", date(2026, 1, 5)))
         assert store.schema_version == SCHEMA_VERSION
         assert store.integrity_check() == "ok"
+        for companion in ("-wal", "-shm"):  # SQLite gives them the database's mode
+            assert stat.S_IMODE(db.with_name(db.name + companion).stat().st_mode) == 0o600
 
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
