@@ -492,6 +492,8 @@ def rank(
     or with ``show_all`` kept with the ``proposed`` penalty. Contacts on the never list or snoozed are
     always left out.
     """
+    if now.tzinfo is None:
+        raise ValueError("rank: now must be an aware datetime")
     settings = settings or RankSettings()
     today = now.date()
     nights = frozenset(trip_nights) | ({evening} if evening else frozenset())
