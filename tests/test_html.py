@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
+import os
 import re
+import select
 import shutil
 import struct
 import subprocess
 import sys
 import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,7 +108,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: object) -> None:
             seen.append(f"{self.command} {self.path}")
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -164,7 +171,7 @@ def test_harness_notices_console_errors_and_extra_requests(server: Server, tmp_p
     )
     result = chromium(tmp_path, f"{server.url}/bad.html", "--dump-dom")
     assert any("boom" in line for line in console_lines(result.stderr)), result.stderr[-2000:]
-    assert "GET /pixel.png" in server.requests
+    assert "GET /pixel.png" in server.requests  # (and perhaps /favicon.ico: this page declares no icon)
 
 
 @needs_chromium
@@ -194,3 +201,175 @@ def test_digest_in_headless_chromium(server: Server, tmp_path: Path, width: int,
     assert "Dr. Anna Weber" in dom.stdout and "<svg" in dom.stdout
     if kind == "city":
         assert date(2026, 12, 3).strftime("%a %-d %b %Y") in dom.stdout
+
+
+# ------------------------------------------------------------------ the DevTools protocol, over a pipe
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over --remote-debugging-pipe (fd 3 in, fd 4 out)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        import fcntl
+
+        def high(fd: int) -> int:  # out of the way of 3 and 4, close-on-exec in the parent
+            new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.close(fd)
+            return new
+
+        read_cmd, self._write = (high(fd) for fd in os.pipe())
+        self._read, write_res = (high(fd) for fd in os.pipe())
+
+        def wire() -> None:
+            os.dup2(read_cmd, 3)
+            os.dup2(write_res, 4)
+
+        assert CHROMIUM is not None
+        self.process = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'cdp-profile'}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            preexec_fn=wire,  # the pipe must sit on fds 3 and 4
+            pass_fds=(3, 4),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(read_cmd)
+        os.close(write_res)
+        self._buffer = b""
+        self._next = 0
+        self.events: list[dict[str, Any]] = []
+
+    def _receive(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "id" not in message:
+                    self.events.append(message)
+                if wanted(message):
+                    return message
+            if time.monotonic() > deadline:
+                raise TimeoutError("no answer from Chromium")
+            ready, _, _ = select.select([self._read], [], [], 1)
+            if ready:
+                chunk = os.read(self._read, 1 << 16)
+                if not chunk:
+                    raise EOFError("Chromium closed the pipe")
+                self._buffer += chunk
+
+    def call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> Any:
+        self._next += 1
+        message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        answer = self._receive(lambda m, n=self._next: m.get("id") == n)
+        if "error" in answer:
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    def open(self, url: str, width: int, height: int) -> str:
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session: str = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            self.call(f"{domain}.enable", session=session)
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}
+        self.call("Emulation.setDeviceMetricsOverride", metrics, session=session)
+        self.events.clear()
+        self.call("Page.navigate", {"url": url}, session=session)
+        self._receive(lambda m: m.get("method") == "Page.loadEventFired")
+        return session
+
+    def evaluate(self, session: str, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.call("Browser.close")
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._write)
+        os.close(self._read)
+
+
+def complaints(events: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            out.append(str(params.get("exceptionDetails", {}).get("text")))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            out.append(str(params.get("args")))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
+            out.append(str(params["entry"].get("text")))
+    return out
+
+
+@needs_chromium
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_digest_fits_the_screen_and_loads_nothing_else(
+    server: Server, tmp_path: Path, width: int, height: int
+) -> None:
+    (server.root / "digest.html").write_text(render_html(sample_plan()), encoding="utf-8")
+    browser = DevTools(tmp_path)
+    try:
+        session = browser.open(f"{server.url}/digest.html", width, height)
+        requests = [
+            e["params"]["request"]["url"]
+            for e in browser.events
+            if e["method"] == "Network.requestWillBeSent"
+        ]
+        assert requests == [f"{server.url}/digest.html"]
+        assert browser.evaluate(session, "document.scripts.length") == 0
+        names = browser.evaluate(session, "[...document.querySelectorAll('.name')].map(e => e.textContent)")
+        assert EVIL in names  # shown as text
+        # open every message and check nothing sticks out sideways (no horizontal scrolling on a phone)
+        browser.evaluate(session, "document.querySelectorAll('details').forEach(d => d.open = true)")
+        scroll_width = browser.evaluate(session, "document.documentElement.scrollWidth")
+        assert scroll_width <= width
+        assert browser.evaluate(session, "document.body.innerText.includes('Sehr geehrte Frau Dr. Weber,')")
+        shot = browser.call("Page.captureScreenshot", {"format": "png"}, session)
+        assert len(base64.b64decode(shot["data"])) > 5000
+        assert complaints(browser.events) == []
+    finally:
+        browser.close()
+    assert server.requests == ["GET /digest.html"]
+
+
+@needs_chromium
+def test_devtools_harness_notices_errors_requests_and_overflow(server: Server, tmp_path: Path) -> None:
+    """The control for the test above: a bad page is caught on all three counts."""
+    (server.root / "bad.html").write_text(
+        '<!doctype html><title>bad</title><div style="width:900px">wide</div>'
+        '<script>console.error("boom")</script><img src="/pixel.png">',
+        encoding="utf-8",
+    )
+    browser = DevTools(tmp_path)
+    try:
+        session = browser.open(f"{server.url}/bad.html", 390, 844)
+        assert browser.evaluate(session, "document.documentElement.scrollWidth") > 390
+        found = complaints(browser.events)
+        assert any("boom" in text for text in found), found
+        requests = {
+            e["params"]["request"]["url"]
+            for e in browser.events
+            if e["method"] == "Network.requestWillBeSent"
+        }
+        assert f"{server.url}/pixel.png" in requests  # (Chromium may also ask for /favicon.ico here)
+    finally:
+        browser.close()
