@@ -209,3 +209,32 @@ def test_sandbox_stops_python_internals(tmp_path: Path) -> None:
         )
     assert "sandbox" in info.value.message
     assert "sms.txt.j2" in info.value.message
+
+
+def test_text_is_not_html_escaped_but_html_templates_are(tmp_path: Path) -> None:
+    from dinnerbot.messages import render_template
+
+    odd = weber(given_name="<Anna & Co>", gender="", register="informal")
+    out = render_messages(candidate(odd), city="Dresden", evening=THURSDAY, sender=SENDER)
+    assert out["sms"].startswith("Hallo <Anna & Co>,")  # an SMS is plain text: no &lt; in it
+    (tmp_path / "card.html.j2").write_text("<p>{{ name }}</p>", encoding="utf-8")
+    (tmp_path / "card.txt.j2").write_text("{{ name }}", encoding="utf-8")
+    assert render_template("card.html.j2", {"name": "<b>"}, tmp_path) == "<p>&lt;b&gt;</p>"
+    assert render_template("card.txt.j2", {"name": "<b>"}, tmp_path) == "<b>"
+
+
+def test_messages_stay_short() -> None:
+    """The SMS fits a messenger preview; the call script is a few lines, not a speech."""
+    for lang in LANGS:
+        for register in REGISTERS:
+            out = render_messages(
+                candidate(weber()),
+                city="Dresden",
+                evening=THURSDAY,
+                sender=SENDER,
+                lang=lang,
+                register=register,
+            )
+            assert len(out["sms"]) <= 200, out["sms"]
+            assert 3 <= len(out["call"].splitlines()) <= 6
+            assert len(out["email_subject"]) <= 70
