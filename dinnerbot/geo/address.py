@@ -81,9 +81,9 @@ _UK_POSTCODE = re.compile(r"\b(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b")
 _CA_POSTCODE = re.compile(r"\b(?P<code>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b")
 _HOUSE_NUMBER = re.compile(r"(^\d+[a-z]?\s+\D)|(\D\s+\d+\s?[a-zA-Z]?(?:[-/]\d+[a-z]?)?$)|\d+\s?(?:bis|ter)\b")
 _STREET_WORD = re.compile(
-    r"(stra(ss|ß)e|str\.|weg\b|gasse|platz|allee|ring\b|damm\b|ufer\b|chaussee|\brue\b|\bavenue\b|\bav\.|"
-    r"\bboulevard\b|\bbd\b|\bstreet\b|\bst\.?$|\broad\b|\brd\.?$|\blane\b|\bdrive\b|\bway\b|\bplace\b|straat|laan|"
-    r"gracht|kade\b|\bvia\b|\bcalle\b|\bpostfach\b|\bp\.?o\.? box\b|\bsuite\b|\bfloor\b|\bstock\b|\betage\b)",
+    r"(stra(ss|ß)e\b|str\.|gasse\b|allee\b|chaussee\b|\brue\b|\bavenue\b|\bav\.|\bboulevard\b|\bbd\b|\bstreet\b|"
+    r"\bst\.?$|\broad\b|\brd\.?$|\blane\b|\bdrive\b|straat\b|laan\b|gracht\b|\bvia\b|\bcalle\b|\bpostfach\b|"
+    r"\bp\.?o\.? box\b|\bsuite\b|\bfloor\b|\betage\b)",
     re.I,
 )
 _CEDEX = re.compile(r"\s+cedex(\s+\d+)?$", re.I)

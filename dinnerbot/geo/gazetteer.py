@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import re
 import sqlite3
@@ -32,7 +33,7 @@ from pathlib import Path
 from dinnerbot.geo.distance import haversine_km
 from dinnerbot.model import Place
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 Progress = Callable[[int, int], None]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -74,6 +75,13 @@ def name_keys(name: str) -> set[str]:
                     keys.add(k.replace(long, "st "))
     keys.discard("")
     return keys
+
+
+CELL_DEGREES = 0.2  # grid cells of about 22 km for nearest-place queries
+
+
+def cell_of(lat: float, lon: float) -> int:
+    return int((lat + 90) // CELL_DEGREES) * 10_000 + int((lon + 180) // CELL_DEGREES)
 
 
 def normalize_postal(code: str) -> str:
@@ -211,7 +219,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE places(id INTEGER PRIMARY KEY, name TEXT, country TEXT, admin1 TEXT, lat REAL,
-                                lon REAL, pop INTEGER, tz TEXT);
+                                lon REAL, pop INTEGER, tz TEXT, cell INTEGER);
             CREATE TABLE names(key TEXT, id INTEGER, main INTEGER);
             CREATE TABLE postal(code TEXT, country TEXT, city TEXT, state TEXT, lat REAL, lon REAL);
             CREATE TABLE towns(key TEXT, country TEXT, name TEXT, state TEXT, lat REAL, lon REAL);
@@ -248,6 +256,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
                     c["longitude"],
                     int(c.get("population") or 0),
                     c.get("timezone") or "",
+                    cell_of(c["latitude"], c["longitude"]),
                 )
             )
             main = name_keys(name)
@@ -264,7 +273,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
                 keys |= name_keys(alt)
             name_rows.extend((k, gid, 0) for k in keys - main)
         del cities
-        con.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?)", place_rows)
+        con.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", place_rows)
         con.executemany("INSERT INTO names VALUES (?, ?, ?)", name_rows)
         del name_rows, place_rows
         report(35, total)
@@ -311,7 +320,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
             CREATE INDEX names_key ON names(key);
             CREATE INDEX postal_code ON postal(code);
             CREATE INDEX towns_key ON towns(key);
-            CREATE INDEX places_lat ON places(lat);
+            CREATE INDEX places_cell ON places(cell);
             CREATE INDEX admin1_key ON admin1(key);
             """
         )
@@ -480,10 +489,11 @@ class Gazetteer:
 
     # -- postal codes
 
-    def postal(self, code: str, country: str | None = None) -> list[Hit]:
+    @lru_cache(maxsize=32768)  # noqa: B019
+    def postal(self, code: str, country: str | None = None) -> tuple[Hit, ...]:
         """Places with this postal code; tries the full code, then UK/CA/IE outward codes, then NL's 4 digits."""
         if not self._has_postal:
-            return []
+            return ()
         c = normalize_postal(code)
         tries = [c]
         if len(c) >= 5 and re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", c):
@@ -502,23 +512,45 @@ class Gazetteer:
                 args = (t, country)
             rows = self.con.execute(sql, args).fetchall()
             if rows:
-                return [
+                return tuple(
                     Hit(Place(r[0], r[1], r[3], r[4], None, 0, r[2], "postal"), True, "postal") for r in rows
-                ]
-        return []
+                )
+        return ()
+
+    @lru_cache(maxsize=8192)  # noqa: B019
+    def postal_area(self, code: str, country: str) -> tuple[tuple[float, float], ...]:
+        """Points of the codes sharing all but the last one or two characters (the code's area), for
+        telling namesakes apart when the exact code is unknown."""
+        if not self._has_postal or not country:
+            return ()
+        c = normalize_postal(code)
+        for cut in (1, 2):
+            prefix = c[:-cut]
+            if len(prefix) < 2:
+                break
+            rows = self.con.execute(
+                "SELECT lat, lon FROM postal WHERE code >= ? AND code < ? AND country = ? LIMIT 200",
+                (prefix, prefix + "\uffff", country),
+            ).fetchall()
+            if rows:
+                return tuple((r[0], r[1]) for r in rows)
+        return ()
 
     # -- points
 
     def nearest(self, lat: float, lon: float, *, min_pop: int = 0) -> Place | None:
-        """The nearest gazetteer place to a point (within about 50 km)."""
+        """The nearest gazetteer place to a point (searched in growing squares of grid cells, up to ~70 km)."""
+        row0, col0 = int((lat + 90) // CELL_DEGREES), int((lon + 180) // CELL_DEGREES)
         best: tuple[float, Place] | None = None
-        for span in (0.15, 0.5):
+        shrink = math.cos(math.radians(lat)) ** 2
+        for ring in (1, 3):
+            cells = [(row0 + dr) * 10_000 + col0 + dc for dr in range(-ring, ring + 1) for dc in range(-ring, ring + 1)]
+            marks = ",".join("?" * len(cells))
             for r in self.con.execute(
-                "SELECT name, country, admin1, lat, lon, pop, tz FROM places WHERE lat BETWEEN ? AND ? "
-                "AND lon BETWEEN ? AND ? AND pop >= ?",
-                (lat - span, lat + span, lon - span * 1.6, lon + span * 1.6, min_pop),
+                f"SELECT name, country, admin1, lat, lon, pop, tz FROM places WHERE cell IN ({marks}) AND pop >= ?",
+                (*cells, min_pop),
             ):
-                d = haversine_km(lat, lon, r[3], r[4])
+                d = (lat - r[3]) ** 2 + shrink * (lon - r[4]) ** 2  # equirectangular: enough to compare
                 if best is None or d < best[0]:
                     best = (d, Place(r[0], r[1], r[3], r[4], r[6] or None, r[5], r[2], "city"))
             if best is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dinnerbot.errors import GeocodeError
 from dinnerbot.geo.address import ParsedAddress, clean_city, looks_like_street, parse_address
@@ -45,32 +46,41 @@ _DISTRICT = re.compile(r"^(?P<base>.+?)(?:\s*[-–]\s*\D|\s+OT\s|\s+\d{1,2}(?:e|
 class Hints:
     country: str = ""  # ISO, from the address itself
     region: str = ""
+    postal_code: str = ""  # a code the gazetteer does not know exactly: its area still tells namesakes apart
     phone_countries: tuple[str, ...] = ()
     home_country: str = ""
 
 
 def phone_countries(phones: Iterable[str]) -> tuple[str, ...]:
-    """ISO regions of the international phone numbers among ``phones`` (national ones say nothing)."""
+    """ISO regions of the international phone numbers among ``phones`` (national ones say nothing).
+
+    "+1" gives every NANP region (US, CA, ...), since the area code is not looked at."""
     out: list[str] = []
     for raw in phones:
-        digits = re.sub(r"[^\d+]", "", raw)
-        if digits.startswith("00"):
-            digits = "+" + digits[2:]
-        if not digits.startswith("+") or len(digits) < 6:
-            continue
-        import phonenumbers
-
-        try:
-            num = phonenumbers.parse(digits, None)
-        except phonenumbers.NumberParseException:
-            continue
-        region = phonenumbers.region_code_for_number(num) or ""
-        if not region:
-            regions = phonenumbers.region_codes_for_country_code(num.country_code)
-            region = regions[0] if len(regions) == 1 else ""
-        if region and region not in out and region != "001":
-            out.append(region)
+        for region in _regions_of(raw):
+            if region not in out:
+                out.append(region)
     return tuple(out)
+
+
+def _regions_of(raw: str) -> tuple[str, ...]:
+    digits = re.sub(r"[^\d+]", "", raw)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not digits.startswith("+") or len(digits) < 6:
+        return ()
+    return _regions_of_prefix(digits[1:4])
+
+
+@lru_cache(maxsize=1024)
+def _regions_of_prefix(first3: str) -> tuple[str, ...]:
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    for n in (1, 2, 3):
+        regions = COUNTRY_CODE_TO_REGION_CODE.get(int(first3[:n])) if first3[:n].isdigit() else None
+        if regions:
+            return tuple(r for r in regions if r != "001")
+    return ()
 
 
 class OfflineGeocoder:
@@ -79,6 +89,7 @@ class OfflineGeocoder:
     def __init__(self, gazetteer: Gazetteer, *, home_country: str | None = None) -> None:
         self.gaz = gazetteer
         self.home_country = home_country or ""
+        self._memo: dict[tuple[object, ...], Resolution] = {}
 
     # ------------------------------------------------------------------ strings
 
@@ -99,9 +110,12 @@ class OfflineGeocoder:
         parsed = parse_address(text, self.gaz.country)
         if country and not parsed.country:
             parsed = _replace(parsed, country=self.gaz.country(country) or country.upper())
-        res = self.resolve_parsed(
-            parsed, text, Hints(parsed.country, parsed.region, (), self.home_country), free_text=True
-        )
+        hints = Hints(parsed.country, parsed.region, parsed.postal_code, (), self.home_country)
+        res = self.resolve_parsed(parsed, text, hints, free_text=True)
+        if res.place is not None and not res.place.timezone:  # destinations need their zone
+            from dataclasses import replace
+
+            res = replace(res, place=_with_tz(res.place, self.gaz))
         return res
 
     # ------------------------------------------------------------------ contacts
@@ -124,7 +138,17 @@ class OfflineGeocoder:
         return PlacedContact(contact, located[0], None, tuple(located[1:]), ())
 
     def resolve_address(self, address: Address, hints: Hints) -> Resolution:
-        """Resolve one structured address (vCard ADR, CSV columns)."""
+        """Resolve one structured address (vCard ADR, CSV columns); remembered for the process."""
+        key = ("" if address.city or address.postal_code else address.street, address.postal_code, address.city, address.region,
+               address.country, address.label, hints)
+        res = self._memo.get(key)
+        if res is None:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            res = self._memo[key] = self._resolve_address(address, hints)
+        return res
+
+    def _resolve_address(self, address: Address, hints: Hints) -> Resolution:
         query = address.one_line()
         country = self.gaz.country(address.country) if address.country else None
         if address.postal_code or address.city:
@@ -151,7 +175,8 @@ class OfflineGeocoder:
             parsed = parse_address(text, self.gaz.country)
             if country and not parsed.country:
                 parsed = _replace(parsed, country=country)
-        h = Hints(parsed.country, parsed.region or address.region, hints.phone_countries, hints.home_country)
+        h = Hints(parsed.country, parsed.region or address.region, parsed.postal_code, hints.phone_countries,
+                  hints.home_country)
         return self.resolve_parsed(parsed, query, h, free_text=not (address.city or address.postal_code))
 
     def _address_locations(
@@ -269,8 +294,16 @@ class OfflineGeocoder:
                 ]
             if same:
                 hits = same
-            elif not parsed.country:
-                return None  # this code belongs to another country's town: let the city name decide
+            else:
+                # The code belongs to another town. A city name that is unambiguous on its own wins (postal
+                # codes get mistyped and exports mix them up); otherwise the code decides within its country.
+                by_name = self._by_city(parsed.city, hints)
+                if by_name is not None and not by_name[3]:
+                    weighed.append(Weighed(hits[0].place, 0.0, f"postal code {parsed.postal_code} is "
+                                           f"{hits[0].place.name}, not {parsed.city}: the name wins"))
+                    return None
+                if not parsed.country:
+                    return None  # this code belongs to another country's town: let the city name decide
         countries = list(dict.fromkeys(h.place.country for h in hits))
         if len(countries) > 1:
             for pref in (hints.phone_countries, (hints.home_country,)):
@@ -288,18 +321,8 @@ class OfflineGeocoder:
         best = min(hits, key=lambda h: haversine_km(lat, lon, h.place.lat, h.place.lon))
         if haversine_km(lat, lon, best.place.lat, best.place.lon) > SAME_PLACE_KM:
             lat, lon = best.place.lat, best.place.lon
-        near = self.gaz.nearest(lat, lon)
         name = parsed.city or best.place.name
-        p = Place(
-            name,
-            countries[0],
-            lat,
-            lon,
-            near.timezone if near else None,
-            0,
-            near.admin1 if near else best.place.admin1,
-            "postal",
-        )
+        p = Place(name, countries[0], lat, lon, None, 0, best.place.admin1, "postal")  # zone added by resolve()
         weighed.append(Weighed(p, 1.0, f"postal code {parsed.postal_code}"))
         return p
 
@@ -333,8 +356,11 @@ class OfflineGeocoder:
             if keep:
                 hits = keep
                 steps.append(f"qualifier {qualifier!r}")
+        area = self.gaz.postal_area(hints.postal_code, hints.country) if hints.postal_code else ()
         for label, pred in (
             ("country", (lambda h: h.place.country == hints.country) if hints.country else None),
+            ("postal area", (lambda h: any(abs(h.place.lat - a) < 0.35 and abs(h.place.lon - b) < 0.5
+                                           for a, b in area)) if area else None),
             ("region", (lambda h: self._region_like(h.place, hints.region)) if hints.region else None),
             (
                 "region as country",
