@@ -191,3 +191,31 @@ def _address(contact: Contact) -> str:
     work = next((a for a in contact.addresses if a.kind == "work"), None)
     chosen = work or (contact.addresses[0] if contact.addresses else None)
     return chosen.one_line() if chosen else ""
+
+
+def accepted_dinner(
+    contact: Contact,
+    city: Place,
+    day: date,
+    *,
+    dinner: str,
+    now: datetime,
+    sender: Sender,
+    lang: str = "de",
+    occasion: str = "",
+    templates_dir: Path | None = None,
+) -> tuple[str, str | None]:
+    """For `dinnerbot log NAME accepted --date D`: the invitation (.ics text) and, when the user's language
+    is German, the Bewirtungsbeleg draft (markdown), else None. ``dinner`` is the config's 'HH:MM-HH:MM'
+    window; the dinner starts at its beginning, local to ``city``.
+    """
+    from dinnerbot.clock import evening_window, parse_window, zone
+
+    start, _ = evening_window(day, parse_window(dinner), zone(city.timezone))
+    ics = invitation_ics(contact, city, start, now=now, sender=sender)
+    receipt = None
+    if lang.lower().startswith("de"):
+        receipt = bewirtung_markdown(
+            contact, day=day, city=city, host=sender, occasion=occasion, templates_dir=templates_dir
+        )
+    return ics, receipt

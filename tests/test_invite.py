@@ -117,3 +117,19 @@ def test_bewirtung_markdown_has_every_field() -> None:
     assert "**Anlass der Bewirtung:** Projekt Elbe" in text
     assert "Höhe der Aufwendungen" in text and "Unterschrift" in text
     assert "{{" not in text and "{%" not in text
+
+
+def test_accepted_dinner_gives_invitation_and_german_receipt() -> None:
+    from dinnerbot.invite import accepted_dinner
+
+    weber = contacts()[0][0]
+    ics, receipt = accepted_dinner(
+        weber, DRESDEN, date(2026, 12, 3), dinner="19:00-22:00", now=NOW, sender=SENDER
+    )
+    (event,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert event.decoded("dtstart") == datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
+    assert receipt is not None and "Donnerstag, 3. Dezember 2026" in receipt
+    _, none = accepted_dinner(
+        weber, DRESDEN, date(2026, 12, 3), dinner="19:00-22:00", now=NOW, sender=SENDER, lang="en"
+    )
+    assert none is None
