@@ -82,6 +82,9 @@ SCHEMA: tuple[Key, ...] = (
     Key("geocoder.online", str, "", "geopy geocoder to use when offline = false, e.g. 'nominatim'."),
     Key("geocoder.user_agent", str, "dinnerbot", "User agent sent to the online geocoder."),
     Key("geocoder.min_delay_seconds", (int, float), 1.0, "Pause between two online geocoder requests."),
+    Key("geocoder.domain", str, "", "Server of the online geocoder, e.g. a self-hosted Nominatim "
+        "'http://nominatim.internal:8080'; default: the service's public one."),
+    Key("geocoder.api_key", str, "", "Name of the environment variable holding the online geocoder's API key."),
 )
 
 _KEYS = {k.name: k for k in SCHEMA}
