@@ -164,7 +164,7 @@ def salutations(contact: Contact, lang: str, register: str) -> dict[str, str]:
             return {"call": f"Guten Tag {spoken}", "sms": f"Guten Tag {short}", "email": f"{dear} {spoken}"}
         named = " ".join(p for p in (prefix, full) if p)
         return {"call": f"Guten Tag {named}", "sms": f"Guten Tag {full}", "email": f"Guten Tag {named}"}
-    en_prefix = prefix.replace(".", "") if prefix else ""
+    en_prefix = prefix.split()[0].replace(".", "") if prefix else ""  # "Prof. Dr." -> "Prof"
     title = en_prefix or {"F": "Ms", "M": "Mr"}.get(gender, "")
     polite = f"{title} {family}" if title and family else full
     return {"call": f"Hello {polite}", "sms": f"Hello {polite}", "email": f"Dear {polite}"}

@@ -113,6 +113,10 @@ def test_salutation_fits_the_channel_and_register() -> None:
     }
     assert salutations(unknown, "de", "informal")["email"] == "Hallo Anna"
     assert salutations(weber(), "en", "formal")["email"] == "Dear Dr Weber"
+    professor = weber(prefix="Prof. Dr.")
+    assert salutations(professor, "en", "formal")["email"] == "Dear Prof Weber"
+    assert salutations(professor, "de", "formal")["email"] == "Sehr geehrte Frau Prof. Dr. Weber"
+    assert salutations(professor, "de", "formal")["sms"] == "Guten Tag Frau Weber"
 
 
 def test_contact_language_and_register_win_over_defaults() -> None:
