@@ -78,6 +78,7 @@ DINNER = re.compile(
     r"\b(dinner|abendessen|diner|dîner|cena|supper|geschäftsessen|arbeitsessen)\b", re.IGNORECASE
 )
 LATE = time(20, 0)
+CHECKOUT = re.compile(r"\b(check-?out|abreise|departure from)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,26 @@ def _travel_destination(event: Event, finder: _Finder) -> Place | None:
     return None
 
 
+def _travel_origin(event: Event, finder: _Finder) -> Place | None:
+    """Where a journey leaves from: its LOCATION, the first IATA code, or the part before the arrow."""
+    from dinnerbot.geo.airports import codes_in
+
+    if event.location and not ONLINE.search(event.location):
+        codes = codes_in(event.location)
+        if codes:
+            return codes[0]
+        found = finder.place(STATION_WORDS.sub(" ", event.location))
+        if found is not None:
+            return found
+    codes = codes_in(event.summary)
+    if len(codes) >= 2:
+        return codes[0]
+    parts = [p for p in ARROW.split(event.summary) if p and p.strip()]
+    if len(parts) > 1:
+        return finder.place(STATION_WORDS.sub(" ", re.sub(r"\(.*?\)", " ", parts[0])))
+    return None
+
+
 def _is_travel(event: Event) -> bool:
     s = event.summary
     if FLIGHT.search(s):
@@ -220,17 +241,19 @@ def find_trips(
     home_tz: tzinfo = zone(home.timezone, "UTC")
     live = [e for e in events if not is_cancelled(e)]
     claims: list[_Claim] = []
-    travel: list[tuple[datetime, Place | None, Event]] = []
+    travel: list[tuple[datetime, Place | None, Place | None, Event]] = []
     far_days: dict[date, list[tuple[Place, Event]]] = {}
 
     for event in live:
         tentative = "?" in event.summary
         if _is_lodging(event):
+            if CHECKOUT.search(event.summary):
+                continue  # the morning one leaves: no night
             place = finder.event_place(event, title=True)
             if place is None:
                 continue
             if event.all_day:
-                nights = _nights_of_allday(event, keep_last=False) or [event.start]
+                nights = _nights_of_allday(event, keep_last=True) or [event.start]
             else:
                 tz = zone(place.timezone, "UTC") if place.timezone else _tz(event.start, home_tz)
                 s, e = _local(event.start, tz).date(), _local(event.end, tz).date()
@@ -242,7 +265,7 @@ def find_trips(
             dest = _travel_destination(event, finder)
             if dest is not None:
                 arrive = event.end if isinstance(event.end, datetime) else _local(event.end, home_tz)
-                travel.append((arrive, dest if finder.far(dest) else None, event))
+                travel.append((arrive, dest, _travel_origin(event, finder), event))
             continue
         if event.all_day:
             length = (event.end - event.start).days  # type: ignore[operator]
@@ -255,7 +278,7 @@ def find_trips(
             if place is None:
                 continue
             strength = 1 if tentative and not is_tripit else 3
-            for night in _nights_of_allday(event, keep_last=False)[:-1] if length >= 2 else []:
+            for night in _nights_of_allday(event, keep_last=True)[:-1]:
                 claims.append(_Claim(night, place if finder.far(place) else None, strength, event, tentative))
             continue
         place = finder.event_place(event)
@@ -274,22 +297,26 @@ def find_trips(
             if any(finder.km(place, p) <= 100 for p, _ in nxt):
                 claims.append(_Claim(day, place, 2, event, "?" in event.summary))
 
-    # travel timeline: the last arrival before a night says where the user sleeps
+    # travel timeline: an arrival away holds until the next journey leaves from there (a bracketed stay);
+    # an arrival nobody leaves from again (a hub airport, a one-way ticket) holds only where evidence goes on
     travel.sort(key=lambda t: t[0])
-    for i, (arrive, dest, event) in enumerate(travel):
+    for i, (arrive, dest, _origin, event) in enumerate(travel):
         tz = zone(dest.timezone, "UTC") if dest is not None and dest.timezone else home_tz
         first = arrive.astimezone(tz).date()
-        nxt_date = travel[i + 1][0].astimezone(home_tz).date() if i + 1 < len(travel) else None
-        if dest is None:
+        if dest is None or not finder.far(dest):
             claims.append(_Claim(first, None, 4, event, order=arrive))
             continue
-        # a later journey bounds the stay; without one, the stay goes on while there is evidence away
-        limit = nxt_date if nxt_date is not None and (nxt_date - first).days <= 21 else None
+        limit: date | None = None
+        if i + 1 < len(travel):
+            _, _, nxt_origin, nxt_event = travel[i + 1]
+            leaves = _start_date(nxt_event)
+            if (leaves - first).days <= 21 and (nxt_origin is None or finder.km(nxt_origin, dest) <= 100):
+                limit = leaves
         night = first
         while night < end and (night - first).days <= 21:
             if limit is not None and night >= limit:
                 break
-            if limit is None and night > first and not _away_evidence(night, far_days, claims):
+            if limit is None and not _supported(night, dest, finder, far_days, claims):
                 break
             claims.append(_Claim(night, dest, 4, event, order=arrive))
             night += timedelta(days=1)
@@ -298,10 +325,23 @@ def find_trips(
     return _group(chosen, live, finder, home_tz, dinner)
 
 
-def _away_evidence(
-    night: date, far_days: dict[date, list[tuple[Place, Event]]], claims: list[_Claim]
+def _start_date(event: Event) -> date:
+    s = event.start
+    return s.date() if isinstance(s, datetime) else s
+
+
+def _supported(
+    night: date,
+    dest: Place,
+    finder: _Finder,
+    far_days: dict[date, list[tuple[Place, Event]]],
+    claims: list[_Claim],
 ) -> bool:
-    return bool(far_days.get(night)) or any(c.night == night and c.place is not None for c in claims)
+    """Is there evidence near dest on this day or the next morning (meetings) or this night (a stay)?"""
+    for day in (night, night + timedelta(days=1)):
+        if any(finder.km(p, dest) <= 100 for p, _ in far_days.get(day, [])):
+            return True
+    return any(c.night == night and c.place is not None and finder.km(c.place, dest) <= 100 for c in claims)
 
 
 def _choose(claims: list[_Claim], start: date, end: date) -> dict[date, _Claim]:
