@@ -1,4 +1,4 @@
-"""The labelled corpus: six exporters' calendars, 17 trips and their distractors; night-level precision/recall.
+"""The labelled corpus: six exporters, 17 trips and their distractors; night-level precision/recall.
 
 A detected night matches a labelled one when the date agrees and the city lies within 40 km.
 """
