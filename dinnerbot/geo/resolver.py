@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from dinnerbot.errors import GeocodeError
@@ -113,8 +113,6 @@ class OfflineGeocoder:
         hints = Hints(parsed.country, parsed.region, parsed.postal_code, (), self.home_country)
         res = self.resolve_parsed(parsed, text, hints, free_text=True)
         if res.place is not None and not res.place.timezone:  # destinations need their zone
-            from dataclasses import replace
-
             res = replace(res, place=_with_tz(res.place, self.gaz))
         return res
 
@@ -236,7 +234,13 @@ class OfflineGeocoder:
                 return Resolution(query, res, "postal", tuple(weighed), "postal code", parsed=info)
         names = [parsed.city] if parsed.city else []
         if free_text or not names:
-            names += [s for s in reversed(parsed.others) if s not in names]
+            others = list(parsed.others)
+            # "Dresden, Sachsen", "Garching, Bayern": a trailing region name is a hint, not a town
+            while len(others) + len(names) > 1 and self.gaz.admin1_codes(others[-1], parsed.country or None):
+                region = others.pop()
+                if not hints.region:
+                    hints = replace(hints, region=region)
+            names += [s for s in reversed(others) if s not in names]
         last_reason = ""
         for name in names:
             res2 = self._by_city(name, hints)
@@ -361,6 +365,7 @@ class OfflineGeocoder:
             ("country", (lambda h: h.place.country == hints.country) if hints.country else None),
             ("postal area", (lambda h: any(abs(h.place.lat - a) < 0.35 and abs(h.place.lon - b) < 0.5
                                            for a, b in area)) if area else None),
+            ("region", (lambda h: self.gaz.region_matches(h.place, hints.region)) if hints.region else None),
             ("region", (lambda h: self._region_like(h.place, hints.region)) if hints.region else None),
             (
                 "region as country",
@@ -431,9 +436,9 @@ class OfflineGeocoder:
         if self.gaz.region_matches(place, region):
             return True
         q = norm(region)
-        if len(q) >= 4 and place.admin1:
+        if len(q) >= 4 and place.admin1:  # "Westf." -> Nordrhein-Westfalen, but "Sachsen" is not Niedersachsen
             for name in self.gaz.admin1_names(place.country, place.admin1):
-                if q in norm(name):
+                if any(word.startswith(q) for word in norm(name).split()):
                     return True
         return False
 
@@ -512,6 +517,4 @@ def _ngrams(text: str) -> list[str]:
 
 
 def _replace(p: ParsedAddress, **changes: str) -> ParsedAddress:
-    from dataclasses import replace
-
-    return replace(p, **changes)
+    return replace(p, **changes)  # type: ignore[arg-type]
