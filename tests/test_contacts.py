@@ -98,12 +98,23 @@ def test_outlook_english() -> None:
     assert (c.name, c.prefix, c.gender, c.birthday) == ("Sarah Connor", "Dr.", "F", date(1980, 5, 17))
     a = c.addresses[0]
     assert (a.kind, a.city, a.region, a.postal_code, a.country) == (
-        "work", "Sunnyvale", "CA", "94087", "United States of America")
+        "work",
+        "Sunnyvale",
+        "CA",
+        "94087",
+        "United States of America",
+    )
 
 
 def test_same_person_in_three_sources_is_merged(tmp_path: Path) -> None:
-    contacts, _ = read_contacts([str(DATA / "vcard21_quoted_printable.vcf"), str(DATA / "outlook_de_cp1252.csv"),
-                                 str(DATA / "apple_grouped_items.vcf"), str(DATA / "google_contacts.csv")])
+    contacts, _ = read_contacts(
+        [
+            str(DATA / "vcard21_quoted_printable.vcf"),
+            str(DATA / "outlook_de_cp1252.csv"),
+            str(DATA / "apple_grouped_items.vcf"),
+            str(DATA / "google_contacts.csv"),
+        ]
+    )
     names = [c.name for c in contacts]
     assert names.count("Anna Berg") == 1
     juergen = next(c for c in contacts if "juergen.mueller@example.de" in c.emails)

@@ -14,8 +14,14 @@ from dinnerbot.geo.resolver import OfflineGeocoder
 from dinnerbot.model import PlacedContact
 
 CORPUS = Path(__file__).parent / "data" / "contacts" / "corpus"
-CITIES = {"Dresden": (51.050, 13.738), "München": (48.137, 11.575), "Frankfurt": (50.110, 8.682),
-          "Berlin": (52.520, 13.405), "Zürich": (47.377, 8.540), "London": (51.507, -0.128)}
+CITIES = {
+    "Dresden": (51.050, 13.738),
+    "München": (48.137, 11.575),
+    "Frankfurt": (50.110, 8.682),
+    "Berlin": (52.520, 13.405),
+    "Zürich": (47.377, 8.540),
+    "London": (51.507, -0.128),
+}
 
 
 def truth() -> dict[str, tuple[tuple[float, float] | None, str]]:
@@ -29,8 +35,9 @@ def truth() -> dict[str, tuple[tuple[float, float] | None, str]]:
 
 @pytest.fixture(scope="module")
 def placed(shared_cache_dir: Path) -> dict[str, PlacedContact]:
-    contacts, problems = read_contacts([str(CORPUS / n) for n in ("book.vcf", "google.csv", "outlook_de.csv",
-                                                                  "outlook_en.csv")])
+    contacts, problems = read_contacts(
+        [str(CORPUS / n) for n in ("book.vcf", "google.csv", "outlook_de.csv", "outlook_en.csv")]
+    )
     assert problems == []
     geocoder = OfflineGeocoder(open_gazetteer(shared_cache_dir), home_country="DE")
     return {c.emails[0]: geocoder.locate(c) for c in contacts}
@@ -59,14 +66,24 @@ def evaluate(placed: dict[str, PlacedContact]) -> dict[str, object]:
     cities = {}
     for city, (clat, clon) in CITIES.items():
         truly = {e for e, (ll, _) in t.items() if ll and haversine_km(clat, clon, *ll) <= 50}
-        found = {e for e, p in placed.items() if p.location and haversine_km(clat, clon, p.location.lat,
-                                                                              p.location.lon) <= 50}
+        found = {
+            e
+            for e, p in placed.items()
+            if p.location and haversine_km(clat, clon, p.location.lat, p.location.lon) <= 50
+        }
         tp = len(truly & found)
         cities[city] = (len(truly), tp / len(found) if found else 1.0, tp / len(truly) if truly else 1.0)
     locatable = good + bad + left_out
-    return {"locatable": locatable, "within_15km": good / locatable, "misplaced": bad, "unplaced": left_out,
-            "unlocatable": unloc_ok + unloc_bad, "unlocatable_unplaced": unloc_ok / (unloc_ok + unloc_bad),
-            "cities": cities, "misses": misses}
+    return {
+        "locatable": locatable,
+        "within_15km": good / locatable,
+        "misplaced": bad,
+        "unplaced": left_out,
+        "unlocatable": unloc_ok + unloc_bad,
+        "unlocatable_unplaced": unloc_ok / (unloc_ok + unloc_bad),
+        "cities": cities,
+        "misses": misses,
+    }
 
 
 def test_corpus_is_big_and_varied() -> None:
@@ -98,8 +115,9 @@ if __name__ == "__main__":  # figures for the report: python -m tests.test_conta
     from dinnerbot.geo.gazetteer import Gazetteer
 
     cache = Path(os.environ.get("DINNERBOT_CACHE_DIR", "/tmp/dbcache"))
-    contacts, _ = read_contacts([str(CORPUS / n) for n in ("book.vcf", "google.csv", "outlook_de.csv",
-                                                           "outlook_en.csv")])
+    contacts, _ = read_contacts(
+        [str(CORPUS / n) for n in ("book.vcf", "google.csv", "outlook_de.csv", "outlook_en.csv")]
+    )
     geocoder = OfflineGeocoder(Gazetteer.open(cache), home_country="DE")
     result = evaluate({c.emails[0]: geocoder.locate(c) for c in contacts})
     for miss in result.pop("misses"):  # type: ignore[union-attr]

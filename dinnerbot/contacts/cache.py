@@ -36,11 +36,11 @@ def cached_read(path: Path, reader: Reader, cache_dir: Path | None) -> tuple[lis
         with entry.open("rb") as fh:
             size, mtime, stored_digest, result = pickle.load(fh)
         if (size, mtime) == (st.st_size, st.st_mtime_ns):
-            return result  # type: ignore[no-any-return]
+            return result
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if size == st.st_size and digest == stored_digest:
             _store(entry, st, digest, result)
-            return result  # type: ignore[no-any-return]
+            return result
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
         pass
     result = reader(path)

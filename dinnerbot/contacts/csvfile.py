@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from dinnerbot.contacts.base import (
@@ -29,8 +30,22 @@ from dinnerbot.contacts.base import (
 )
 from dinnerbot.model import Address, Contact, Problem
 
-_WESTERN = {"cp1252", "windows-1252", "latin_1", "iso-8859-1", "iso8859_15", "cp1250", "iso8859_2",
-            "mac_roman", "cp850", "cp437", "ascii", "iso8859_1", "cp1257", "utf_8"}
+_WESTERN = {
+    "cp1252",
+    "windows-1252",
+    "latin_1",
+    "iso-8859-1",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "mac_roman",
+    "cp850",
+    "cp437",
+    "ascii",
+    "iso8859_1",
+    "cp1257",
+    "utf_8",
+}
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -61,33 +76,83 @@ def _h(header: str) -> str:
 
 # Plain fields: normalised header -> contact field.
 _FIELDS = {
-    "name": "name", "display name": "name", "full name": "name", "anzeigename": "name", "vollständiger name": "name",
-    "first name": "given", "given name": "given", "vorname": "given", "prénom": "given",
-    "last name": "family", "family name": "family", "nachname": "family", "surname": "family", "nom": "family",
-    "name prefix": "prefix", "prefix": "prefix", "title": "prefix", "titel": "prefix", "anrede": "prefix",
-    "company": "org", "organization": "org", "organisation": "org", "organization 1 name": "org", "firma": "org",
+    "name": "name",
+    "display name": "name",
+    "full name": "name",
+    "anzeigename": "name",
+    "vollständiger name": "name",
+    "first name": "given",
+    "given name": "given",
+    "vorname": "given",
+    "prénom": "given",
+    "last name": "family",
+    "family name": "family",
+    "nachname": "family",
+    "surname": "family",
+    "nom": "family",
+    "name prefix": "prefix",
+    "prefix": "prefix",
+    "title": "prefix",
+    "titel": "prefix",
+    "anrede": "prefix",
+    "company": "org",
+    "organization": "org",
+    "organisation": "org",
+    "organization 1 name": "org",
+    "firma": "org",
     "organization name": "org",
-    "job title": "title", "organization 1 title": "title", "position": "title", "organization title": "title",
-    "notes": "note", "notizen": "note", "note": "note", "notiz": "note",
-    "birthday": "birthday", "geburtstag": "birthday",
-    "gender": "gender", "geschlecht": "gender",
-    "language": "lang", "sprache": "lang", "x dinnerbot lang": "lang",
-    "register": "register", "x dinnerbot register": "register",
-    "labels": "categories", "group membership": "categories", "categories": "categories",
-    "kategorien": "categories", "category": "categories",
-    "latitude": "lat", "longitude": "lon", "geo": "geo",
-    "uid": "uid", "id": "uid",
+    "job title": "title",
+    "organization 1 title": "title",
+    "position": "title",
+    "organization title": "title",
+    "notes": "note",
+    "notizen": "note",
+    "note": "note",
+    "notiz": "note",
+    "birthday": "birthday",
+    "geburtstag": "birthday",
+    "gender": "gender",
+    "geschlecht": "gender",
+    "language": "lang",
+    "sprache": "lang",
+    "x dinnerbot lang": "lang",
+    "register": "register",
+    "x dinnerbot register": "register",
+    "labels": "categories",
+    "group membership": "categories",
+    "categories": "categories",
+    "kategorien": "categories",
+    "category": "categories",
+    "latitude": "lat",
+    "longitude": "lon",
+    "geo": "geo",
+    "uid": "uid",
+    "id": "uid",
 }
 _ADDR_FIELDS = (
-    ("formatted", "label"), ("label", "label"),
-    ("po box", "pobox"), ("postfach", "pobox"),
-    ("postal code", "postal"), ("postleitzahl", "postal"), ("zipcode", "postal"), ("zip", "postal"),
+    ("formatted", "label"),
+    ("label", "label"),
+    ("po box", "pobox"),
+    ("postfach", "pobox"),
+    ("postal code", "postal"),
+    ("postleitzahl", "postal"),
+    ("zipcode", "postal"),
+    ("zip", "postal"),
     ("plz", "postal"),
-    ("street", "street"), ("straße", "street"), ("strasse", "street"), ("address 2", "street2"),
+    ("street", "street"),
+    ("straße", "street"),
+    ("strasse", "street"),
+    ("address 2", "street2"),
     ("extended address", "street2"),
-    ("city", "city"), ("ort", "city"), ("stadt", "city"),
-    ("state", "region"), ("region", "region"), ("bundesland", "region"), ("land/region", "country"),
-    ("country", "country"), ("land", "country"),
+    ("city", "city"),
+    ("ort", "city"),
+    ("stadt", "city"),
+    ("state", "region"),
+    ("region", "region"),
+    ("bundesland", "region"),
+    ("land/region", "country"),
+    ("country", "country"),
+    ("land", "country"),
     ("type", "type"),
 )
 
@@ -126,7 +191,10 @@ def classify(headers: list[str]) -> _Columns:
             for word, part in _ADDR_FIELDS:
                 if re.match(rf"{re.escape(word)}\b", m.group(2)):
                     # Google's "Label"/"Type" column says home or work; "Formatted" is the free text
-                    cols.addr[i] = (f"address {m.group(1)}", "type" if part == "label" and word == "label" else part)
+                    cols.addr[i] = (
+                        f"address {m.group(1)}",
+                        "type" if part == "label" and word == "label" else part,
+                    )
                     break
             continue
         group = None
@@ -137,13 +205,26 @@ def classify(headers: list[str]) -> _Columns:
         elif re.search(r"\bother\b|weitere", h):
             group = "other"
         if group is None:
-            if h in ("address", "adresse", "anschrift", "street", "city", "ort", "postal code", "zip", "country",
-                     "state", "plz", "location"):
+            if h in (
+                "address",
+                "adresse",
+                "anschrift",
+                "street",
+                "city",
+                "ort",
+                "postal code",
+                "zip",
+                "country",
+                "state",
+                "plz",
+                "location",
+            ):
                 group = "other"
             else:
                 continue
-        rest = re.sub(r"\bhome\b|privat|\bbusiness\b|\bwork\b|geschäftlich|geschaeftlich|\bother\b|weiterer?s?",
-                      "", h).strip()
+        rest = re.sub(
+            r"\bhome\b|privat|\bbusiness\b|\bwork\b|geschäftlich|geschaeftlich|\bother\b|weiterer?s?", "", h
+        ).strip()
         if rest in ("address", "adresse", "anschrift", "location"):
             cols.addr[i] = (group, "street" if group != "other" or h != "location" else "label")
             continue
@@ -255,8 +336,15 @@ def _row_contact(row: list[str], cols: _Columns, source: str, lineno: int) -> Co
     for group, g in groups.items():
         street = ", ".join(x for x in (g.get("street", ""), g.get("street2", ""), g.get("pobox", "")) if x)
         kind = address_kind(g.get("type", "") or group)
-        a = Address(kind, street.replace("\n", ", "), g.get("postal", ""), g.get("city", ""), g.get("region", ""),
-                    g.get("country", ""), g.get("label", ""))
+        a = Address(
+            kind,
+            street.replace("\n", ", "),
+            g.get("postal", ""),
+            g.get("city", ""),
+            g.get("region", ""),
+            g.get("country", ""),
+            g.get("label", ""),
+        )
         if any((a.postal_code, a.city, a.country, a.label, a.street)):
             addresses.append(a)
     given, family = f.get("given", ""), f.get("family", "")
@@ -267,19 +355,36 @@ def _row_contact(row: list[str], cols: _Columns, source: str, lineno: int) -> Co
     if not name:
         return None
     cats = [c.strip().lstrip("*").strip() for c in re.split(r":::|;|,", f.get("categories", ""))]
-    cats = [c for c in cats if c and c.casefold().replace(" ", "") not in ("mycontacts", "meinekontakte", "starred")]
+    cats = [
+        c
+        for c in cats
+        if c and c.casefold().replace(" ", "") not in ("mycontacts", "meinekontakte", "starred")
+    ]
     cat_lang, cat_register = hints_from_categories(cats)
     geo = _geo(f)
     gender = {"W": "F", "H": "M"}.get(f.get("gender", "")[:1].upper(), f.get("gender", "")[:1].upper())
     if not gender:
         gender = {"frau": "F", "herr": "M", "mrs": "F", "ms": "F", "mr": "M"}.get(
-            f.get("prefix", "").casefold().rstrip("."), "")
+            f.get("prefix", "").casefold().rstrip("."), ""
+        )
     return Contact(
-        id=contact_id(f.get("uid", ""), name, emails), name=name, given_name=given, family_name=family,
-        prefix=f.get("prefix", ""), gender=gender if gender in ("F", "M") else "", emails=tuple(emails),
-        phones=tuple(phones), org=org, title=f.get("title", ""), categories=tuple(cats),
-        addresses=tuple(addresses), geo=geo, birthday=_birthday(f.get("birthday", "")), note=f.get("note", ""),
-        lang=lang_hint(f.get("lang", "")) or cat_lang, register=register_hint(f.get("register", "")) or cat_register,
+        id=contact_id(f.get("uid", ""), name, emails),
+        name=name,
+        given_name=given,
+        family_name=family,
+        prefix=f.get("prefix", ""),
+        gender=gender if gender in ("F", "M") else "",
+        emails=tuple(emails),
+        phones=tuple(phones),
+        org=org,
+        title=f.get("title", ""),
+        categories=tuple(cats),
+        addresses=tuple(addresses),
+        geo=geo,
+        birthday=_birthday(f.get("birthday", "")),
+        note=f.get("note", ""),
+        lang=lang_hint(f.get("lang", "")) or cat_lang,
+        register=register_hint(f.get("register", "")) or cat_register,
         sources=(f"{source}:{lineno}",),
     )
 
@@ -300,7 +405,7 @@ def _geo(f: dict[str, str]) -> tuple[float, float] | None:
     return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
-def _birthday(value: str) -> object:
+def _birthday(value: str) -> date | None:
     v = value.strip()
     if not v:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from dinnerbot.model import Address, Contact
 
@@ -94,7 +95,7 @@ def merge_contacts(contacts: Sequence[Contact]) -> list[Contact]:
 
 
 def merge_group(group: Sequence[Contact]) -> Contact:
-    def first(attr: str) -> object:
+    def first(attr: str) -> Any:
         for c in group:
             v = getattr(c, attr)
             if v:
@@ -124,8 +125,8 @@ def merge_group(group: Sequence[Contact]) -> Contact:
         addresses=tuple(addresses.values()),
         geo=first("geo"),
         birthday=first("birthday"),
-        note=str(first("note")),  # type: ignore[arg-type]
+        note=str(first("note")),
         lang=first("lang") or None,
-        register=first("register") or None,  # type: ignore[arg-type]
+        register=first("register") or None,
         sources=union("sources"),
     )

@@ -78,7 +78,9 @@ def _parse_params(text: str) -> dict[str, list[str]]:
 
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted
@@ -93,7 +95,9 @@ def _split_unquoted(text: str, sep: str) -> list[str]:
 
 def split_value(value: str, sep: str = ";") -> list[str]:
     """Split a structured value on unescaped ``sep`` and unescape the parts."""
-    parts, cur, i = [], [], 0
+    parts: list[str] = []
+    cur: list[str] = []
+    i = 0
     while i < len(value):
         ch = value[i]
         if ch == "\\" and i + 1 < len(value):

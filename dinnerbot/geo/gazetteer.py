@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
@@ -61,7 +61,7 @@ def norm(text: str) -> str:
 
 
 def name_keys(name: str) -> set[str]:
-    """Every key a name is stored under ("München" -> "munchen", "muenchen"; "Sankt Gallen" -> "st gallen")."""
+    """Every key a name is stored under ("München" -> "munchen", "muenchen"; "Sankt X" -> "st x")."""
     key = norm(name)
     keys = {key}
     if not name.isascii():
@@ -279,7 +279,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
         report(35, total)
         admin_votes: dict[tuple[str, str, str], int] = {}
         if sources.postal is not None and sources.postal.exists():
-            postal_rows = []
+            postal_rows: list[tuple[str, str, str, str, float, float]] = []
             towns: dict[tuple[str, str], tuple[str, str, float, float]] = {}
             first: dict[tuple[str, str], tuple[str, float, float]] = {}
             append = postal_rows.append
@@ -367,8 +367,14 @@ def _json_rows(lines: Iterable[bytes]) -> Iterator[tuple[str, str, str, str, flo
     for line in lines:
         try:
             r = json.loads(line)
-            yield (str(r.get("country_code") or ""), str(r.get("postal_code") or ""), str(r.get("city") or ""),
-                   str(r.get("state") or ""), float(r["latitude"]), float(r["longitude"]))
+            yield (
+                str(r.get("country_code") or ""),
+                str(r.get("postal_code") or ""),
+                str(r.get("city") or ""),
+                str(r.get("state") or ""),
+                float(r["latitude"]),
+                float(r["longitude"]),
+            )
         except (ValueError, KeyError, TypeError):
             continue
 
@@ -491,7 +497,7 @@ class Gazetteer:
 
     @lru_cache(maxsize=32768)  # noqa: B019
     def postal(self, code: str, country: str | None = None) -> tuple[Hit, ...]:
-        """Places with this postal code; tries the full code, then UK/CA/IE outward codes, then NL's 4 digits."""
+        """Places with this postal code: the full code, then UK/CA/IE outward codes, then NL's 4 digits."""
         if not self._has_postal:
             return ()
         c = normalize_postal(code)
@@ -539,15 +545,20 @@ class Gazetteer:
     # -- points
 
     def nearest(self, lat: float, lon: float, *, min_pop: int = 0) -> Place | None:
-        """The nearest gazetteer place to a point (searched in growing squares of grid cells, up to ~70 km)."""
+        """The nearest gazetteer place to a point (growing squares of grid cells, up to ~70 km)."""
         row0, col0 = int((lat + 90) // CELL_DEGREES), int((lon + 180) // CELL_DEGREES)
         best: tuple[float, Place] | None = None
         shrink = math.cos(math.radians(lat)) ** 2
         for ring in (1, 3):
-            cells = [(row0 + dr) * 10_000 + col0 + dc for dr in range(-ring, ring + 1) for dc in range(-ring, ring + 1)]
+            cells = [
+                (row0 + dr) * 10_000 + col0 + dc
+                for dr in range(-ring, ring + 1)
+                for dc in range(-ring, ring + 1)
+            ]
             marks = ",".join("?" * len(cells))
             for r in self.con.execute(
-                f"SELECT name, country, admin1, lat, lon, pop, tz FROM places WHERE cell IN ({marks}) AND pop >= ?",
+                "SELECT name, country, admin1, lat, lon, pop, tz FROM places "
+                f"WHERE cell IN ({marks}) AND pop >= ?",
                 (*cells, min_pop),
             ):
                 d = (lat - r[3]) ** 2 + shrink * (lon - r[4]) ** 2  # equirectangular: enough to compare

@@ -9,6 +9,7 @@ query is ever sent twice, also not across runs (misses are cached too). ``stats`
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -43,10 +44,8 @@ class OnlineCache:
             "CREATE TABLE IF NOT EXISTS answers(service TEXT, query TEXT, lat REAL, lon REAL, name TEXT, "
             "country TEXT, at REAL, PRIMARY KEY(service, query))"
         )
-        try:
+        with contextlib.suppress(OSError):
             path.chmod(0o600)
-        except OSError:
-            pass
 
     def get(self, service: str, query: str) -> tuple[Place | None] | None:
         """None: never asked; (None,): asked, nothing found; (place,): found."""
@@ -62,8 +61,15 @@ class OnlineCache:
     def put(self, service: str, query: str, place: Place | None) -> None:
         self.con.execute(
             "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (service, query, place.lat if place else None, place.lon if place else None,
-             place.name if place else "", place.country if place else "", time.time()),
+            (
+                service,
+                query,
+                place.lat if place else None,
+                place.lon if place else None,
+                place.name if place else "",
+                place.country if place else "",
+                time.time(),
+            ),
         )
         self.con.commit()
 
@@ -77,8 +83,10 @@ def _geopy_geocoder(config: Config) -> tuple[str, Callable[[str], Any]]:
     try:
         cls = get_geocoder_for_service(service)
     except Exception as exc:  # geopy raises GeocoderNotFound
-        raise ConfigError(f"geocoder.online: unknown geopy service {service!r}",
-                          hint="e.g. nominatim, photon, googlev3, bing, here") from exc
+        raise ConfigError(
+            f"geocoder.online: unknown geopy service {service!r}",
+            hint="e.g. nominatim, photon, googlev3, bing, here",
+        ) from exc
     kwargs: dict[str, Any] = {}
     if service in ("nominatim", "photon", "openmapquest", "pickpoint"):
         kwargs["user_agent"] = config["geocoder.user_agent"]
@@ -94,16 +102,26 @@ def _geopy_geocoder(config: Config) -> tuple[str, Callable[[str], Any]]:
             raise ConfigError(f"geocoder.api_key: environment variable {key_var} is not set")
         kwargs["api_key"] = key
     geocoder = cls(**kwargs)
-    limited = RateLimiter(geocoder.geocode, min_delay_seconds=float(config["geocoder.min_delay_seconds"]),
-                          max_retries=1, swallow_exceptions=False)
+    limited = RateLimiter(
+        geocoder.geocode,
+        min_delay_seconds=float(config["geocoder.min_delay_seconds"]),
+        max_retries=1,
+        swallow_exceptions=False,
+    )
     return service, limited
 
 
 class OnlineGeocoder:
     """The offline geocoder, with an online fallback for what it cannot place."""
 
-    def __init__(self, offline: OfflineGeocoder, config: Config, *,
-                 geocode: Callable[[str], Any] | None = None, service: str | None = None) -> None:
+    def __init__(
+        self,
+        offline: OfflineGeocoder,
+        config: Config,
+        *,
+        geocode: Callable[[str], Any] | None = None,
+        service: str | None = None,
+    ) -> None:
         self.offline = offline
         self.stats = OnlineStats()
         self.cache = OnlineCache(config.cache_dir / "online-geocoder.sqlite")
@@ -145,8 +163,16 @@ class OnlineGeocoder:
             country = str((raw.get("address") or {}).get("country_code", "")).upper()
             near = self.offline.gaz.nearest(loc.latitude, loc.longitude)
             name = near.name if near else str(loc.address).split(",")[0]
-            place = Place(name, country or (near.country if near else ""), float(loc.latitude),
-                          float(loc.longitude), near.timezone if near else None, 0, "", "online")
+            place = Place(
+                name,
+                country or (near.country if near else ""),
+                float(loc.latitude),
+                float(loc.longitude),
+                near.timezone if near else None,
+                0,
+                "",
+                "online",
+            )
         self.cache.put(self.service, query, place)
         return place
 
@@ -157,8 +183,15 @@ class OnlineGeocoder:
         place = self.lookup(text if not country else f"{text}, {country}")
         if place is None:
             return res
-        return Resolution(text, place, "online", (Weighed(place, 1.0, f"online ({self.service})"), *res.candidates),
-                          f"found online ({self.service})", False, res.parsed)
+        return Resolution(
+            text,
+            place,
+            "online",
+            (Weighed(place, 1.0, f"online ({self.service})"), *res.candidates),
+            f"found online ({self.service})",
+            False,
+            res.parsed,
+        )
 
     def place(self, text: str, *, country: str | None = None) -> Place | None:
         return self.resolve(text, country=country).place
@@ -176,7 +209,8 @@ class OnlineGeocoder:
         for addr in contact.addresses:
             place = self.lookup(addr.one_line())
             if place is not None:
-                loc = Location(place.lat, place.lon, f"{place.name}, {place.country}", "online", addr.kind,
-                               place.country)
+                loc = Location(
+                    place.lat, place.lon, f"{place.name}, {place.country}", "online", addr.kind, place.country
+                )
                 return replace(placed, location=loc, unlocated_reason=None)
         return placed

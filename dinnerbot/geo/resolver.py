@@ -35,7 +35,8 @@ from dinnerbot.model import Address, Contact, Location, Place, PlacedContact
 SAME_PLACE_KM = 25.0
 POPULATION_DOMINANCE = 5.0
 _QUALIFIER = re.compile(
-    r"^(?P<base>.+?)\s*(?:\((?P<p>[^)]*)\)|/\s*(?P<s>.+)|\s(?:bei|b\.|am|a\.|an der|a\.d\.|an|im|in|ob der|near|"
+    r"^(?P<base>.+?)\s*(?:\((?P<p>[^)]*)\)|/\s*(?P<s>.+)|"
+    r"\s(?:bei|b\.|am|a\.|an der|a\.d\.|an|im|in|ob der|near|"
     r"upon|on|sur|sous|en|lès|les)\s+(?P<w>.+))\s*$",
     re.I,
 )
@@ -137,8 +138,15 @@ class OfflineGeocoder:
 
     def resolve_address(self, address: Address, hints: Hints) -> Resolution:
         """Resolve one structured address (vCard ADR, CSV columns); remembered for the process."""
-        key = ("" if address.city or address.postal_code else address.street, address.postal_code, address.city, address.region,
-               address.country, address.label, hints)
+        key = (
+            "" if address.city or address.postal_code else address.street,
+            address.postal_code,
+            address.city,
+            address.region,
+            address.country,
+            address.label,
+            hints,
+        )
         res = self._memo.get(key)
         if res is None:
             if len(self._memo) > 200_000:
@@ -173,8 +181,13 @@ class OfflineGeocoder:
             parsed = parse_address(text, self.gaz.country)
             if country and not parsed.country:
                 parsed = _replace(parsed, country=country)
-        h = Hints(parsed.country, parsed.region or address.region, parsed.postal_code, hints.phone_countries,
-                  hints.home_country)
+        h = Hints(
+            parsed.country,
+            parsed.region or address.region,
+            parsed.postal_code,
+            hints.phone_countries,
+            hints.home_country,
+        )
         return self.resolve_parsed(parsed, query, h, free_text=not (address.city or address.postal_code))
 
     def _address_locations(
@@ -274,7 +287,7 @@ class OfflineGeocoder:
         return Resolution(query, None, "", tuple(weighed), last_reason, False, info)
 
     def _by_postal(self, parsed: ParsedAddress, hints: Hints, weighed: list[Weighed]) -> Place | None:
-        hits = self.gaz.postal(parsed.postal_code, parsed.country or None)
+        hits = list(self.gaz.postal(parsed.postal_code, parsed.country or None))
         if not hits:
             return None
         city_key = norm(parsed.city) if parsed.city else ""
@@ -303,8 +316,14 @@ class OfflineGeocoder:
                 # codes get mistyped and exports mix them up); otherwise the code decides within its country.
                 by_name = self._by_city(parsed.city, hints)
                 if by_name is not None and not by_name[3]:
-                    weighed.append(Weighed(hits[0].place, 0.0, f"postal code {parsed.postal_code} is "
-                                           f"{hits[0].place.name}, not {parsed.city}: the name wins"))
+                    weighed.append(
+                        Weighed(
+                            hits[0].place,
+                            0.0,
+                            f"postal code {parsed.postal_code} is "
+                            f"{hits[0].place.name}, not {parsed.city}: the name wins",
+                        )
+                    )
                     return None
                 if not parsed.country:
                     return None  # this code belongs to another country's town: let the city name decide
@@ -326,7 +345,9 @@ class OfflineGeocoder:
         if haversine_km(lat, lon, best.place.lat, best.place.lon) > SAME_PLACE_KM:
             lat, lon = best.place.lat, best.place.lon
         name = parsed.city or best.place.name
-        p = Place(name, countries[0], lat, lon, None, 0, best.place.admin1, "postal")  # zone added by resolve()
+        p = Place(
+            name, countries[0], lat, lon, None, 0, best.place.admin1, "postal"
+        )  # zone added by resolve()
         weighed.append(Weighed(p, 1.0, f"postal code {parsed.postal_code}"))
         return p
 
@@ -363,8 +384,12 @@ class OfflineGeocoder:
         area = self.gaz.postal_area(hints.postal_code, hints.country) if hints.postal_code else ()
         for label, pred in (
             ("country", (lambda h: h.place.country == hints.country) if hints.country else None),
-            ("postal area", (lambda h: any(abs(h.place.lat - a) < 0.35 and abs(h.place.lon - b) < 0.5
-                                           for a, b in area)) if area else None),
+            (
+                "postal area",
+                (lambda h: any(abs(h.place.lat - a) < 0.35 and abs(h.place.lon - b) < 0.5 for a, b in area))
+                if area
+                else None,
+            ),
             ("region", (lambda h: self.gaz.region_matches(h.place, hints.region)) if hints.region else None),
             ("region", (lambda h: self._region_like(h.place, hints.region)) if hints.region else None),
             (
@@ -436,7 +461,9 @@ class OfflineGeocoder:
         if self.gaz.region_matches(place, region):
             return True
         q = norm(region)
-        if len(q) >= 4 and place.admin1:  # "Westf." -> Nordrhein-Westfalen, but "Sachsen" is not Niedersachsen
+        if (
+            len(q) >= 4 and place.admin1
+        ):  # "Westf." -> Nordrhein-Westfalen, but "Sachsen" is not Niedersachsen
             for name in self.gaz.admin1_names(place.country, place.admin1):
                 if any(word.startswith(q) for word in norm(name).split()):
                     return True

@@ -1,3 +1,4 @@
+# ruff: noqa: E741 - f, l, e: first, last, e-mail in a generator script
 """Write the labelled contact corpus in corpus/: vCard 2.1/3.0/4.0, Google CSV, Outlook CSV (de, cp1252; en).
 
 Ground truth is independent of the gazetteer: the coordinates of the towns below were written down by
@@ -23,8 +24,15 @@ TOWNS: list[tuple[str, tuple[str, ...], str, str, str, float, float]] = [
     ("Hamburg", (), "Deutschland", "DE", "20095", 53.551, 9.994),
     ("München", ("Munich", "Muenchen"), "Deutschland", "DE", "80331", 48.137, 11.575),
     ("Köln", ("Cologne", "Koeln"), "Deutschland", "DE", "50667", 50.938, 6.960),
-    ("Frankfurt am Main", ("Frankfurt", "Frankfurt/Main", "Frankfurt a. M."), "Deutschland", "DE", "60311",
-     50.110, 8.682),
+    (
+        "Frankfurt am Main",
+        ("Frankfurt", "Frankfurt/Main", "Frankfurt a. M."),
+        "Deutschland",
+        "DE",
+        "60311",
+        50.110,
+        8.682,
+    ),
     ("Stuttgart", (), "Deutschland", "DE", "70173", 48.776, 9.183),
     ("Düsseldorf", ("Duesseldorf",), "Deutschland", "DE", "40213", 51.227, 6.774),
     ("Dresden", ("DRESDEN",), "Deutschland", "DE", "01067", 51.050, 13.738),
@@ -49,11 +57,26 @@ TOWNS: list[tuple[str, tuple[str, ...], str, str, str, float, float]] = [
     ("Pirna", (), "Deutschland", "DE", "01796", 50.959, 13.940),
     ("Freiberg", ("Freiberg (Sachsen)", "Freiberg/Sa."), "Deutschland", "DE", "09599", 50.911, 13.339),
     ("Garching bei München", ("Garching b. München",), "Deutschland", "DE", "85748", 48.249, 11.652),
-    ("Frankfurt (Oder)", ("Frankfurt/Oder", "Frankfurt an der Oder"), "Deutschland", "DE", "15230",
-     52.347, 14.551),
+    (
+        "Frankfurt (Oder)",
+        ("Frankfurt/Oder", "Frankfurt an der Oder"),
+        "Deutschland",
+        "DE",
+        "15230",
+        52.347,
+        14.551,
+    ),
     ("Halle (Saale)", ("Halle/Saale", "Halle an der Saale"), "Deutschland", "DE", "06108", 51.482, 11.970),
     ("Halle (Westf.)", ("Halle Westfalen",), "Deutschland", "DE", "33790", 52.060, 8.360),
-    ("Neustadt an der Weinstraße", ("Neustadt a.d. Weinstraße",), "Deutschland", "DE", "67433", 49.350, 8.139),
+    (
+        "Neustadt an der Weinstraße",
+        ("Neustadt a.d. Weinstraße",),
+        "Deutschland",
+        "DE",
+        "67433",
+        49.350,
+        8.139,
+    ),
     ("Bad Homburg vor der Höhe", ("Bad Homburg",), "Deutschland", "DE", "61348", 50.227, 8.618),
     ("Offenbach am Main", ("Offenbach",), "Deutschland", "DE", "63065", 50.100, 8.766),
     ("Fürth", (), "Deutschland", "DE", "90762", 49.477, 10.989),
@@ -117,20 +140,109 @@ TOWNS: list[tuple[str, tuple[str, ...], str, str, str, float, float]] = [
     ("Stockholm", (), "Sverige", "SE", "111 20", 59.329, 18.069),
     ("Bruxelles", ("Brussels", "Brüssel"), "Belgique", "BE", "1000", 50.850, 4.352),
 ]
-COUNTRY_OTHER_LANG = {"DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "Frankreich", "NL": "Netherlands",
-                      "GB": "UK", "US": "United States", "IT": "Italien", "ES": "Spain", "CZ": "Tschechien",
-                      "PL": "Poland", "DK": "Dänemark", "SE": "Schweden", "BE": "Belgien"}
-PHONE = {"DE": "+49 30", "AT": "+43 1", "CH": "+41 44", "FR": "+33 1", "NL": "+31 20", "GB": "+44 20",
-         "US": "+1 212", "IT": "+39 02", "ES": "+34 91", "CZ": "+420 2", "PL": "+48 22", "DK": "+45 33",
-         "SE": "+46 8", "BE": "+32 2"}
-STREETS = {"DE": "Hauptstraße", "AT": "Hauptstraße", "CH": "Bahnhofstrasse", "FR": "rue de la Paix",
-           "NL": "Damstraat", "GB": "High Street", "US": "Main Street", "IT": "Via Roma", "ES": "Calle Mayor",
-           "CZ": "Národní", "PL": "ulica Długa", "DK": "Strøget", "SE": "Drottninggatan", "BE": "Rue Neuve"}
-FIRST = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin", "Lukas",
-         "Marie", "Nils", "Olga", "Paul", "Rosa", "Stefan", "Tina", "Uwe", "Vera", "Wolf", "Yara", "Zoe",
-         "Jürgen", "Sören", "Chloé", "François", "Łukasz", "Åsa"]
-LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-        "Koch", "Richter", "Klein", "Wolf", "Neumann", "Dubois", "Rossi", "García", "Novák", "Smith", "Jones"]
+COUNTRY_OTHER_LANG = {
+    "DE": "Germany",
+    "AT": "Austria",
+    "CH": "Switzerland",
+    "FR": "Frankreich",
+    "NL": "Netherlands",
+    "GB": "UK",
+    "US": "United States",
+    "IT": "Italien",
+    "ES": "Spain",
+    "CZ": "Tschechien",
+    "PL": "Poland",
+    "DK": "Dänemark",
+    "SE": "Schweden",
+    "BE": "Belgien",
+}
+PHONE = {
+    "DE": "+49 30",
+    "AT": "+43 1",
+    "CH": "+41 44",
+    "FR": "+33 1",
+    "NL": "+31 20",
+    "GB": "+44 20",
+    "US": "+1 212",
+    "IT": "+39 02",
+    "ES": "+34 91",
+    "CZ": "+420 2",
+    "PL": "+48 22",
+    "DK": "+45 33",
+    "SE": "+46 8",
+    "BE": "+32 2",
+}
+STREETS = {
+    "DE": "Hauptstraße",
+    "AT": "Hauptstraße",
+    "CH": "Bahnhofstrasse",
+    "FR": "rue de la Paix",
+    "NL": "Damstraat",
+    "GB": "High Street",
+    "US": "Main Street",
+    "IT": "Via Roma",
+    "ES": "Calle Mayor",
+    "CZ": "Národní",
+    "PL": "ulica Długa",
+    "DK": "Strøget",
+    "SE": "Drottninggatan",
+    "BE": "Rue Neuve",
+}
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Eva",
+    "Felix",
+    "Greta",
+    "Hannes",
+    "Ida",
+    "Jonas",
+    "Katrin",
+    "Lukas",
+    "Marie",
+    "Nils",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Stefan",
+    "Tina",
+    "Uwe",
+    "Vera",
+    "Wolf",
+    "Yara",
+    "Zoe",
+    "Jürgen",
+    "Sören",
+    "Chloé",
+    "François",
+    "Łukasz",
+    "Åsa",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Dubois",
+    "Rossi",
+    "García",
+    "Novák",
+    "Smith",
+    "Jones",
+]
 
 
 def street(iso: str, rnd: random.Random) -> str:
@@ -147,8 +259,14 @@ def one_line(town: tuple, rnd: random.Random, *, exonym: bool = False, country_l
     if iso == "GB":
         return f"{s}, {city} {code}, {ctry}"
     if iso == "US":
-        state = {"New York": "NY", "San Francisco": "CA", "Boston": "MA", "Chicago": "IL", "Seattle": "WA",
-                 "Austin": "TX"}[name]
+        state = {
+            "New York": "NY",
+            "San Francisco": "CA",
+            "Boston": "MA",
+            "Chicago": "IL",
+            "Seattle": "WA",
+            "Austin": "TX",
+        }[name]
         return f"{s}, {city}, {state} {code}, {ctry}"
     return f"{s}, {code} {city}, {ctry}"
 
@@ -172,14 +290,23 @@ class Corpus:
         self.truth.append((email, f"{lat:.5f},{lon:.5f}" if lat is not None else "-", case))
 
     def vcard(self, version: str, first: str, last: str, email: str, lines: list[str]) -> None:
-        body = [f"BEGIN:VCARD", f"VERSION:{version}", f"N:{last};{first};;;", f"FN:{first} {last}",
-                f"EMAIL:{email}", *lines, "END:VCARD"]
+        body = [
+            "BEGIN:VCARD",
+            f"VERSION:{version}",
+            f"N:{last};{first};;;",
+            f"FN:{first} {last}",
+            f"EMAIL:{email}",
+            *lines,
+            "END:VCARD",
+        ]
         if version == "2.1":
             body[2] = f"N;CHARSET=UTF-8:{last};{first};;;"
             body[3] = f"FN;CHARSET=UTF-8:{first} {last}"
         self.vcards.append("\r\n".join(body))
 
-    def adr(self, kind: str, s: str, city: str, code: str, country: str, region: str = "", qp: bool = False) -> str:
+    def adr(
+        self, kind: str, s: str, city: str, code: str, country: str, region: str = "", qp: bool = False
+    ) -> str:
         if qp:
             import quopri
 
@@ -200,53 +327,114 @@ def build() -> Corpus:
         # 2. vCard 4.0: city only, maybe an exonym, country in another language
         f, l, e = c.person()
         city = rnd.choice(exo) if exo else name
-        c.vcard("4.0", f, l, e, [c.adr("work", "", city, "", COUNTRY_OTHER_LANG[iso]),
-                                 f"TEL;TYPE=work:{PHONE[iso]} {rnd.randint(1000000, 9999999)}"])
+        c.vcard(
+            "4.0",
+            f,
+            l,
+            e,
+            [
+                c.adr("work", "", city, "", COUNTRY_OTHER_LANG[iso]),
+                f"TEL;TYPE=work:{PHONE[iso]} {rnd.randint(1000000, 9999999)}",
+            ],
+        )
         c.add_truth(e, lat, lon, "vcard40 city+country")
         # 3. Google CSV: only the formatted free text
         f, l, e = c.person()
-        c.google.append({"First Name": f, "Last Name": l, "E-mail 1 - Value": e, "Address 1 - Label": "Home",
-                         "Address 1 - Formatted": one_line(town, rnd, exonym=rnd.random() < 0.4,
-                                                           country_lang=rnd.random() < 0.5)})
+        c.google.append(
+            {
+                "First Name": f,
+                "Last Name": l,
+                "E-mail 1 - Value": e,
+                "Address 1 - Label": "Home",
+                "Address 1 - Formatted": one_line(
+                    town, rnd, exonym=rnd.random() < 0.4, country_lang=rnd.random() < 0.5
+                ),
+            }
+        )
         c.add_truth(e, lat, lon, "google formatted")
         # 4. Outlook CSV, German for DACH, English elsewhere: columns
         f, l, e = c.person()
         if iso in ("DE", "AT", "CH"):
-            c.outlook_de.append({"Vorname": f, "Nachname": l, "E-Mail-Adresse": e,
-                                 "Straße geschäftlich": street(iso, rnd), "Ort geschäftlich": name,
-                                 "Postleitzahl geschäftlich": code, "Land/Region geschäftlich": country})
+            c.outlook_de.append(
+                {
+                    "Vorname": f,
+                    "Nachname": l,
+                    "E-Mail-Adresse": e,
+                    "Straße geschäftlich": street(iso, rnd),
+                    "Ort geschäftlich": name,
+                    "Postleitzahl geschäftlich": code,
+                    "Land/Region geschäftlich": country,
+                }
+            )
         else:
-            c.outlook_en.append({"First Name": f, "Last Name": l, "E-mail Address": e,
-                                 "Business Street": street(iso, rnd), "Business City": name,
-                                 "Business Postal Code": code, "Business Country/Region": country})
+            c.outlook_en.append(
+                {
+                    "First Name": f,
+                    "Last Name": l,
+                    "E-mail Address": e,
+                    "Business Street": street(iso, rnd),
+                    "Business City": name,
+                    "Business Postal Code": code,
+                    "Business Country/Region": country,
+                }
+            )
         c.add_truth(e, lat, lon, "outlook columns")
         # 5. vCard 2.1 quoted-printable, no country, with phone country
         if iso in ("DE", "AT", "CH", "FR"):
             f, l, e = c.person()
-            c.vcard("2.1", f, l, e, [c.adr("home", street(iso, rnd), name, code, "", qp=True),
-                                     f"TEL;CELL:{PHONE[iso]} {rnd.randint(1000000, 9999999)}"])
+            c.vcard(
+                "2.1",
+                f,
+                l,
+                e,
+                [
+                    c.adr("home", street(iso, rnd), name, code, "", qp=True),
+                    f"TEL;CELL:{PHONE[iso]} {rnd.randint(1000000, 9999999)}",
+                ],
+            )
             c.add_truth(e, lat, lon, "vcard21 qp no country")
         # 6. GEO property wins over a (different) address
         if rnd.random() < 0.35:
             f, l, e = c.person()
             glat, glon = lat + rnd.uniform(-0.03, 0.03), lon + rnd.uniform(-0.03, 0.03)
-            c.vcard("4.0", f, l, e, [f"GEO:geo:{glat:.5f},{glon:.5f}", c.adr("work", "", "Hamburg", "20095",
-                                                                              "Deutschland")])
+            c.vcard(
+                "4.0",
+                f,
+                l,
+                e,
+                [f"GEO:geo:{glat:.5f},{glon:.5f}", c.adr("work", "", "Hamburg", "20095", "Deutschland")],
+            )
             c.add_truth(e, glat, glon, "geo wins")
         # 7. home and work in different towns: home is the primary location
         if rnd.random() < 0.35:
             other = rnd.choice(TOWNS)
             f, l, e = c.person()
-            c.vcard("3.0", f, l, e, [c.adr("work", street(other[3], rnd), other[0], other[4], other[2]),
-                                     c.adr("home", street(iso, rnd), name, code, country)])
+            c.vcard(
+                "3.0",
+                f,
+                l,
+                e,
+                [
+                    c.adr("work", street(other[3], rnd), other[0], other[4], other[2]),
+                    c.adr("home", street(iso, rnd), name, code, country),
+                ],
+            )
             c.add_truth(e, lat, lon, "home and work")
         # 8. postal code in the city field, or the old D-12345 form
         if iso in ("DE", "AT", "CH") and rnd.random() < 0.5:
             f, l, e = c.person()
             prefix = {"DE": "D", "AT": "A", "CH": "CH"}[iso]
-            c.vcard("3.0", f, l, e, [c.adr("home", street(iso, rnd), f"{code} {name}", "", "")
-                                     if rnd.random() < 0.5 else
-                                     c.adr("home", street(iso, rnd), name, f"{prefix}-{code}", "")])
+            c.vcard(
+                "3.0",
+                f,
+                l,
+                e,
+                [
+                    c.adr("home", street(iso, rnd), f"{code} {name}", "", "")
+                    if rnd.random() < 0.5
+                    else c.adr("home", street(iso, rnd), name, f"{prefix}-{code}", "")
+                ],
+            )
             c.add_truth(e, lat, lon, "code in city field / D-")
     hard_cases(c)
     return c
@@ -306,9 +494,12 @@ def hard_cases(c: Corpus) -> None:
         ([c.adr("home", "", "Springfield", "", "USA")], "Springfield without state"),
         ([c.adr("home", "Postfach 1234", "", "", "")], "PO box only"),
         ([c.adr("home", "", "Cambridge", "", "")], "Cambridge without hints"),
-        ([c.adr("work", "", "Neustadt", "", ""), c.adr("home", "", "Xyzzyville", "", "")], "two bad addresses"),
+        (
+            [c.adr("work", "", "Neustadt", "", ""), c.adr("home", "", "Xyzzyville", "", "")],
+            "two bad addresses",
+        ),
     ]
-    for k in range(3):
+    for _k in range(3):
         for lines, case in unlocatable:
             f, l, e = c.person()
             c.vcard(rnd.choice(["3.0", "4.0"]), f, l, e, lines)
@@ -321,7 +512,9 @@ def hard_cases(c: Corpus) -> None:
             c.google.append(row)
             c.add_truth(e, None, None, case)
         f, l, e = c.person()
-        c.outlook_de.append({"Vorname": f, "Nachname": l, "E-Mail-Adresse": e, "Straße privat": "Lindenallee 3"})
+        c.outlook_de.append(
+            {"Vorname": f, "Nachname": l, "E-Mail-Adresse": e, "Straße privat": "Lindenallee 3"}
+        )
         c.add_truth(e, None, None, "outlook street only")
 
 
@@ -336,18 +529,67 @@ def write(c: Corpus) -> None:
         w.writerows(rows)
         return buf.getvalue()
 
-    google_header = ["First Name", "Middle Name", "Last Name", "Labels", "E-mail 1 - Label", "E-mail 1 - Value",
-                     "Phone 1 - Label", "Phone 1 - Value", "Address 1 - Label", "Address 1 - Formatted",
-                     "Address 1 - Street", "Address 1 - City", "Address 1 - PO Box", "Address 1 - Region",
-                     "Address 1 - Postal Code", "Address 1 - Country", "Address 1 - Extended Address"]
-    de_header = ["Anrede", "Vorname", "Weitere Vornamen", "Nachname", "Firma", "Straße geschäftlich",
-                 "Ort geschäftlich", "Region geschäftlich", "Postleitzahl geschäftlich", "Land/Region geschäftlich",
-                 "Straße privat", "Ort privat", "Region privat", "Postleitzahl privat", "Land/Region privat",
-                 "Telefon geschäftlich", "Mobiltelefon", "E-Mail-Adresse", "E-Mail-Typ", "Kategorien"]
-    en_header = ["Title", "First Name", "Middle Name", "Last Name", "Company", "Business Street", "Business City",
-                 "Business State", "Business Postal Code", "Business Country/Region", "Home Street", "Home City",
-                 "Home State", "Home Postal Code", "Home Country/Region", "Mobile Phone", "E-mail Address",
-                 "Categories"]
+    google_header = [
+        "First Name",
+        "Middle Name",
+        "Last Name",
+        "Labels",
+        "E-mail 1 - Label",
+        "E-mail 1 - Value",
+        "Phone 1 - Label",
+        "Phone 1 - Value",
+        "Address 1 - Label",
+        "Address 1 - Formatted",
+        "Address 1 - Street",
+        "Address 1 - City",
+        "Address 1 - PO Box",
+        "Address 1 - Region",
+        "Address 1 - Postal Code",
+        "Address 1 - Country",
+        "Address 1 - Extended Address",
+    ]
+    de_header = [
+        "Anrede",
+        "Vorname",
+        "Weitere Vornamen",
+        "Nachname",
+        "Firma",
+        "Straße geschäftlich",
+        "Ort geschäftlich",
+        "Region geschäftlich",
+        "Postleitzahl geschäftlich",
+        "Land/Region geschäftlich",
+        "Straße privat",
+        "Ort privat",
+        "Region privat",
+        "Postleitzahl privat",
+        "Land/Region privat",
+        "Telefon geschäftlich",
+        "Mobiltelefon",
+        "E-Mail-Adresse",
+        "E-Mail-Typ",
+        "Kategorien",
+    ]
+    en_header = [
+        "Title",
+        "First Name",
+        "Middle Name",
+        "Last Name",
+        "Company",
+        "Business Street",
+        "Business City",
+        "Business State",
+        "Business Postal Code",
+        "Business Country/Region",
+        "Home Street",
+        "Home City",
+        "Home State",
+        "Home Postal Code",
+        "Home Country/Region",
+        "Mobile Phone",
+        "E-mail Address",
+        "Categories",
+    ]
     (OUT / "google.csv").write_text(to_csv(c.google, google_header), encoding="utf-8", newline="")
     (OUT / "outlook_de.csv").write_bytes(to_csv(c.outlook_de, de_header).encode("cp1252", errors="replace"))
     (OUT / "outlook_en.csv").write_text(to_csv(c.outlook_en, en_header), encoding="utf-8", newline="")
