@@ -97,6 +97,13 @@ def _block_may_touch(block: bytes, first: date, last: date) -> bool:
     return start <= last + MARGIN and max(end, start) >= first - MARGIN
 
 
+def _may_touch(block: bytes, first: date, last: date) -> bool:
+    try:
+        return _block_may_touch(block, first, last)
+    except (ValueError, OverflowError):  # dates near year 1 or 9999: let the parser judge
+        return True
+
+
 def split_blocks(data: bytes) -> tuple[bytes, list[tuple[int, bytes]]] | None:
     """The calendar without its VEVENTs and each VEVENT block with its line; None if not splittable."""
     if data.count(b"BEGIN:VCALENDAR") != 1:
@@ -137,7 +144,7 @@ def _parse(data: bytes, source: str, window: tuple[date, date] | None) -> tuple[
     if split is not None:
         header, blocks = split
         if window is not None:
-            blocks = [(n, b) for n, b in blocks if _block_may_touch(b, *window)]
+            blocks = [(n, b) for n, b in blocks if _may_touch(b, *window)]
         text = decode(_join(header, (b for _, b in blocks)))
     else:
         header, blocks = b"", []
