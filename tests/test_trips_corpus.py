@@ -112,3 +112,14 @@ def test_corpus_details_evenings_tentative_and_multi_city() -> None:
     assert lyon.free_evenings == (date(2026, 12, 15),)
     # the Berlin invitation sits in two calendars and counts once
     assert sum("Workshop Migration @" in s for s in by_start[date(2026, 9, 8)].sources) <= 1
+
+
+def test_night_level_precision_and_recall_with_the_real_gazetteer(shared_cache_dir: Path) -> None:
+    from dinnerbot.geo import OfflineGeocoder, open_gazetteer
+
+    geocoder = OfflineGeocoder(open_gazetteer(shared_cache_dir), home_country="DE")
+    trips, _ = corpus_trips(geocoder)
+    precision, recall, wrong = score(trips, labels())
+    print(f"corpus (offline gazetteer): precision {precision:.3f} recall {recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.95, wrong
+    assert {t.destination.name for t in trips} >= {"Berlin", "Zürich", "Lyon", "Dresden", "London"}
