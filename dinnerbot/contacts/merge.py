@@ -16,12 +16,14 @@ def normalize_phone(raw: str, region: str = "") -> str | None:
 
     International numbers ('+49 ...', '0049 ...') always work; national ones ('0170 ...') only with the
     region of the contact's address."""
-    digits = re.sub(r"[^\d+]", "", raw)
+    digits = re.sub(r"[^\d+]", "", raw.replace("(0)", ""))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    if len(re.sub(r"\D", "", digits)) < 6:
+    if len(digits) < 7 or "+" in digits[1:]:
         return None
-    if not digits.startswith("+") and not region:
+    if digits.startswith("+"):
+        return digits  # already international: E.164 is the digits (fast path, no metadata needed)
+    if not region:
         return None
     import phonenumbers
 

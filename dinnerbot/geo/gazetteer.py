@@ -33,7 +33,7 @@ from pathlib import Path
 from dinnerbot.geo.distance import haversine_km
 from dinnerbot.model import Place
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 Progress = Callable[[int, int], None]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -319,6 +319,7 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
             """
             CREATE INDEX names_key ON names(key);
             CREATE INDEX postal_code ON postal(code);
+            CREATE INDEX postal_country_code ON postal(country, code);
             CREATE INDEX towns_key ON towns(key);
             CREATE INDEX places_cell ON places(cell);
             CREATE INDEX admin1_key ON admin1(key);

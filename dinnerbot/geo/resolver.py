@@ -381,13 +381,12 @@ class OfflineGeocoder:
             if keep:
                 hits = keep
                 steps.append(f"qualifier {qualifier!r}")
-        area = self.gaz.postal_area(hints.postal_code, hints.country) if hints.postal_code else ()
         for label, pred in (
             ("country", (lambda h: h.place.country == hints.country) if hints.country else None),
             (
                 "postal area",
-                (lambda h: any(abs(h.place.lat - a) < 0.35 and abs(h.place.lon - b) < 0.5 for a, b in area))
-                if area
+                (lambda h: self._in_postal_area(h.place, hints))
+                if hints.postal_code and hints.country
                 else None,
             ),
             ("region", (lambda h: self.gaz.region_matches(h.place, hints.region)) if hints.region else None),
@@ -407,7 +406,7 @@ class OfflineGeocoder:
                 (lambda h: h.place.country == hints.home_country) if hints.home_country else None,
             ),
         ):
-            if pred is None:
+            if pred is None or (len(hits) == 1 and label != "country"):
                 continue
             keep = [h for h in hits if pred(h)]
             if keep:
@@ -454,6 +453,10 @@ class OfflineGeocoder:
             if hits:
                 return hits, ""
         return [], ""
+
+    def _in_postal_area(self, place: Place, hints: Hints) -> bool:
+        area = self.gaz.postal_area(hints.postal_code, hints.country)
+        return any(abs(place.lat - a) < 0.35 and abs(place.lon - b) < 0.5 for a, b in area)
 
     def _region_like(self, place: Place, region: str) -> bool:
         if not region:
