@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,5 +37,9 @@ class Geocoder(Protocol):
     def resolve(self, text: str, *, country: str | None = None) -> Resolution: ...
 
     def locate(self, contact: Contact, *, home_country: str | None = None) -> PlacedContact: ...
+
+    def locate_all(
+        self, contacts: Sequence[Contact], *, home_country: str | None = None
+    ) -> list[PlacedContact]: ...
 
     def require_place(self, text: str, *, country: str | None = None) -> Place: ...

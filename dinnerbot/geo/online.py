@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -201,6 +201,11 @@ class OnlineGeocoder:
         if res.place is None:
             raise GeocodeError(f"cannot find a place called {text!r}: {res.reason}")
         return res.place
+
+    def locate_all(
+        self, contacts: Sequence[Contact], *, home_country: str | None = None
+    ) -> list[PlacedContact]:
+        return [self.locate(c, home_country=home_country) for c in contacts]
 
     def locate(self, contact: Contact, *, home_country: str | None = None) -> PlacedContact:
         placed = self.offline.locate(contact, home_country=home_country)
