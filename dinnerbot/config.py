@@ -85,6 +85,16 @@ SCHEMA: tuple[Key, ...] = (
     Key("geocoder.domain", str, "", "Server of the online geocoder, e.g. a self-hosted Nominatim "
         "'http://nominatim.internal:8080'; default: the service's public one."),
     Key("geocoder.api_key", str, "", "Name of the environment variable holding the online geocoder's API key."),
+    Key("nightly.lead_days", int, 7, "`plan --cron` reports a trip this many days before it starts."),
+    Key("nightly.remind_on_start", bool, True, "`plan --cron` reports a trip again on the morning it starts."),
+    Key("smtp.host", str, "", "SMTP server for `plan --mail`."),
+    Key("smtp.port", int, 0, "SMTP port; 0: 587 for starttls, 465 for ssl, 25 for none."),
+    Key("smtp.security", str, "starttls", "starttls, ssl or none.", choices=("starttls", "ssl", "none")),
+    Key("smtp.user", str, "", "SMTP login; empty: no login."),
+    Key("smtp.password_env", str, "", "Name of the environment variable holding the SMTP password "
+        "(else the keyring, service 'dinnerbot-smtp')."),
+    Key("smtp.from", str, "", "Sender address; default: smtp.user."),
+    Key("smtp.to", list, [], "Where `plan --mail` sends the digest.", list_of=str),
 )
 
 _KEYS = {k.name: k for k in SCHEMA}
@@ -221,7 +231,7 @@ def parse_config(raw: Mapping[str, Any], path: Path | None = None) -> Config:
 
 
 # Sections whose keys are validated by the module that owns them (e.g. [ranking], [smtp], [nightly]).
-OWNED_SECTIONS: set[str] = {"ranking", "smtp", "nightly", "credentials", "messages"}
+OWNED_SECTIONS: set[str] = {"ranking", "credentials", "messages"}
 
 
 def _flatten(raw: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
