@@ -33,6 +33,24 @@ print(n, "cards")
 """
 
 
+CORE = """
+import sys
+from pathlib import Path
+from dinnerbot.config import load_config
+from dinnerbot.contacts import read_contacts
+from dinnerbot.geo import open_geocoder
+from dinnerbot.geo.distance import haversine_km
+config = load_config(sys.argv[1])
+geocoder = open_geocoder(config)
+where = geocoder.place("Dresden")
+contacts, problems = read_contacts(config["contacts"], cache_dir=config.cache_dir)
+placed = geocoder.locate_all(contacts)
+near = [p for p in placed if p.location and any(haversine_km(where.lat, where.lon, l.lat, l.lon) <= 50
+                                               for l in (p.location, *p.others))]
+print(len(contacts), "contacts,", sum(p.location is not None for p in placed), "placed,", len(near), "near Dresden")
+"""
+
+
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB of that child, last output line)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -107,6 +125,12 @@ def main() -> None:
         w, mem, _ = run(city, env)
         runs.append(w)
     print(f"warm dinnerbot city:    {min(runs):6.2f} s  (best of 3; aim < 0.5 s)")
+    # the core of `city` (read + locate_all + nearby) without the CLI, ranking and rendering
+    shutil.rmtree(cache / "contacts", ignore_errors=True)
+    wall, mem, out = run([sys.executable, "-c", CORE, str(config)], env)
+    print(f"cold core (read+locate_all+nearby): {wall:6.2f} s  peak {mem:6.0f} MB  ({out})")
+    runs = [run([sys.executable, "-c", CORE, str(config)], env)[0] for _ in range(3)]
+    print(f"warm core (read+locate_all+nearby): {min(runs):6.2f} s  (best of 3)")
 
 
 if __name__ == "__main__":

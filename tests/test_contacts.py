@@ -210,3 +210,11 @@ def test_merged_result_is_cached_for_unchanged_sources(
     changed, _ = read_contacts(sources, cache_dir=tmp_path / "cache")
     assert "Anna Berg-Schmidt" in {c.name for c in changed}
     assert changed.fingerprint != first.fingerprint  # type: ignore[attr-defined]
+
+
+def test_shared_office_address_does_not_merge_colleagues() -> None:
+    a = Contact(id="a", name="Max Huber", emails=("info@kanzlei.at",))
+    b = Contact(id="b", name="Anna Huber", emails=("info@kanzlei.at",))
+    c = Contact(id="c", name="Huber, Max", emails=("info@kanzlei.at", "max@huber.at"))
+    merged = merge_contacts([a, b, c])
+    assert sorted(m.name for m in merged) == ["Anna Huber", "Max Huber"]

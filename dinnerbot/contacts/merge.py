@@ -64,8 +64,30 @@ def _region(contact: Contact) -> str:
     return ""
 
 
+_TITLES = {"dr", "prof", "herr", "frau", "mr", "mrs", "ms", "mme", "m", "ing", "dipl", "med", "jr", "sr"}
+
+
+def _name_tokens(contact: Contact) -> frozenset[str]:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", contact.name.casefold())
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return frozenset(w for w in re.split(r"[^\w]+", t) if w and w not in _TITLES)
+
+
+def same_person(a: Contact, b: Contact) -> bool:
+    """Whether two cards sharing an e-mail or phone are one person: the shorter name's words must all be in
+    the longer one ("Dr. Jürgen Müller" = "Müller, Jürgen"), so that a shared office address
+    (info@firma.de, the switchboard) does not merge colleagues."""
+    na, nb = _name_tokens(a), _name_tokens(b)
+    if not na or not nb:
+        return True
+    return na <= nb or nb <= na
+
+
 def merge_contacts(contacts: Sequence[Contact]) -> list[Contact]:
-    """One contact per person: cards sharing an e-mail address or a phone number are merged.
+    """One contact per person: cards sharing an e-mail address or a phone number, with compatible names
+    (see ``same_person``), are merged.
 
     The merged contact keeps every e-mail, phone, address, category and source; single-valued fields come
     from the first card that has them (sources in the order given). Its id is the smallest id of the cards,
@@ -86,7 +108,7 @@ def merge_contacts(contacts: Sequence[Contact]) -> list[Contact]:
         keys.append(f"i:{c.id}")
         for k in keys:
             j = seen.setdefault(k, i)
-            if j != i:
+            if j != i and same_person(contacts[i], contacts[j]):
                 a, b = find(i), find(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
@@ -111,7 +133,7 @@ def merge_group(group: Sequence[Contact]) -> Contact:
     for c in group:
         for a in c.addresses:
             addresses.setdefault(a.one_line().casefold(), a)
-    name = max((c.name for c in group), key=lambda n: (len(n.split()), len(n)))
+    name = max((c.name for c in group), key=lambda n: ("," not in n, len(n.split()), len(n)))
     return Contact(
         id=min(c.id for c in group),
         name=name,
