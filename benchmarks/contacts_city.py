@@ -47,7 +47,8 @@ contacts, problems = read_contacts(config["contacts"], cache_dir=config.cache_di
 placed = geocoder.locate_all(contacts)
 near = [p for p in placed if p.location and any(haversine_km(where.lat, where.lon, l.lat, l.lon) <= 50
                                                for l in (p.location, *p.others))]
-print(len(contacts), "contacts,", sum(p.location is not None for p in placed), "placed,", len(near), "near Dresden")
+print(len(contacts), "contacts,", sum(p.location is not None for p in placed), "placed,",
+      len(near), "near Dresden")
 """
 
 
