@@ -269,6 +269,10 @@ def city(
 @_opt_me
 @_opt_list
 @_opt_format("text", "json", "markdown", "html", "ics")
+@click.option("--cron", is_flag=True, help="The nightly job: implies --new-only.")
+@click.option("--new-only", is_flag=True, help="Only what is new since the last run; silent when nothing is.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="PATH", help="Write to PATH (atomically).")
+@click.option("--mail", is_flag=True, help="Send by e-mail (text + HTML) through the [smtp] settings.")
 @pass_app
 @handle_errors
 def plan_command(
@@ -285,11 +289,20 @@ def plan_command(
     lang: str | None,
     explain: bool,
     fmt: str | None,
+    cron: bool = False,
+    new_only: bool = False,
+    out: str | None = None,
+    mail: bool = False,
 ) -> None:
     """Every trip in the window, each free evening with its call list and ready messages.
 
     Example: dinnerbot --config examples/dinnerbot.toml plan --from 2026-12-01
+
+    Nightly: dinnerbot plan --cron --mail (reports each new or changed trip once; exit 3: a source failed)
     """
+    if cron or new_only or out or mail:
+        _plan_nightly(app, locals())
+        return
     from dinnerbot import digest, plan
 
     config = _overrides(
@@ -309,6 +322,79 @@ def plan_command(
     )
     click.echo(digest.render(result, config["format"], explain=explain))
     sys.exit(report(result.problems))
+
+
+def _plan_nightly(app: App, options: dict[str, Any]) -> None:
+    """`plan --cron/--new-only/--out/--mail`: deliver, then (news mode) commit what was reported."""
+    from datetime import time as dtime
+    from pathlib import Path
+
+    from dinnerbot import digest, nightly, plan
+
+    o = options
+    config = _overrides(
+        app,
+        calendars=o["calendars"],
+        contacts=o["contacts"],
+        home=o["home"],
+        days=o["days"],
+        me=o["me"],
+        radius_km=o["radius_km"],
+        top=o["top"],
+        lang=o["lang"],
+        format=o["fmt"],
+    )
+    today = parse_date(o["from_"], "--from") or app.now().date()
+    now = app.now()
+    if o["from_"] and today != now.date():  # the clock set by --from: that morning, 04:00
+        now = datetime.combine(today, dtime(4), now.tzinfo)
+    result = plan.plan_trips(config, today=today, now=now, show_all=o["show_all"])
+    fmt = config["format"] if config["format"] in ("text", "markdown", "json") else "text"
+    out = Path(o["out"]) if o["out"] else None
+    templates = Path(config["templates"]) if config["templates"] else None
+
+    def deliver(text: str, html: str | None, subject: str) -> None:
+        nightly.deliver_to(config, text=text, html=html, subject_line=subject, out=out, mail=o["mail"])
+        if out is None and not o["mail"]:
+            click.echo(text, nl=False)
+
+    if o["cron"] or o["new_only"]:
+        nightly.run(
+            result,
+            plan.store_path(config),
+            today=today,
+            settings=nightly.Settings.from_config(config),
+            deliver=lambda news: deliver(
+                nightly.render_news(result, news, fmt),
+                nightly.render_news_html(result, news, templates) if o["mail"] else None,
+                nightly.subject(news),
+            ),
+        )
+    else:
+        from dinnerbot.html import render_html
+
+        text = digest.render(result, fmt, explain=o["explain"])
+        html = render_html(result, templates_dir=templates) if o["mail"] else None
+        deliver(text + "\n", html, f"dinnerbot: plan {result.window_from} to {result.window_to}")
+    sys.exit(report(result.problems))
+
+
+@cli.command()
+@pass_app
+@handle_errors
+def doctor(app: App) -> None:
+    """Check the config, each calendar and address book, the templates and the database; say what to fix.
+
+    Example: dinnerbot doctor
+    """
+    from dinnerbot.doctor import run_checks
+
+    checks = run_checks(app.config_path, now=app.now())
+    for check in checks:
+        click.echo(check.line())
+    broken = [c for c in checks if c.status == "fail"]
+    click.echo(f"{len(broken)} problem{'s' if len(broken) != 1 else ''} to fix" if broken else "all good")
+    sys.exit(EXIT_FAILED if broken else EXIT_OK)
 
 
 # --- the interaction log: log, history, export, import ----------------------------------------------------
