@@ -73,8 +73,11 @@ def read_source(
 ) -> tuple[list[Event], list[Problem]]:
     """One source; a source that fails entirely gives a Problem and, when cached, its last good copy."""
     shown = redact(source)
+    kind = kind_of(source)
     try:
-        return _reader(kind_of(source))(source, start, end, home_tz=home_tz, me=me, cache_dir=cache_dir)
+        if kind == "file" and cache_dir is not None:
+            return _read_file_memo(source, start, end, home_tz=home_tz, me=me, cache_dir=cache_dir)
+        return _reader(kind)(source, start, end, home_tz=home_tz, me=me, cache_dir=cache_dir)
     except SourceError as exc:
         reason = exc.message
         if reason.startswith(source):
@@ -91,6 +94,58 @@ def read_source(
     events, problems = parse_ics(data, shown, start, end, home_tz=home_tz, me=me)
     note = Problem(shown, f"{reason}; using the last good copy from {saved:%Y-%m-%d %H:%M}")
     return events, [note, *problems]
+
+
+MEMO_VERSION = 1
+
+
+def _read_file_memo(
+    source: str, start: datetime, end: datetime, *, home_tz: ZoneInfo, me: Sequence[str], cache_dir: Path
+) -> tuple[list[Event], list[Problem]]:
+    """A local file read before, unchanged since (size, mtime) and for the same window: the saved result.
+
+    The nightly job reads the same files every night; the parse is the expensive part.
+    """
+    import hashlib
+    import os
+    import pickle
+    import tempfile
+    import time
+
+    path = Path(source).expanduser()
+    try:
+        st = path.stat()
+    except OSError:
+        return _reader("file")(source, start, end, home_tz=home_tz, me=me, cache_dir=cache_dir)
+    key = "|".join(
+        map(
+            str,
+            (MEMO_VERSION, path.resolve(), st.st_size, st.st_mtime_ns, start, end, home_tz.key, sorted(me)),
+        )
+    )
+    memo = cache_dir / "calendars" / f"parsed-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    try:
+        with memo.open("rb") as fh:
+            saved = pickle.load(fh)  # our own file, mode 0600, in the user's cache dir
+        if isinstance(saved, tuple) and len(saved) == 2:
+            return list(saved[0]), list(saved[1])
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    events, problems = _reader("file")(source, start, end, home_tz=home_tz, me=me, cache_dir=cache_dir)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        week_ago = time.time() - 7 * 86400  # memos of past windows: keep a week, then drop
+        for old in memo.parent.glob("parsed-*.pickle"):
+            if old != memo and old.stat().st_mtime < week_ago:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((events, problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return events, problems
 
 
 def merge_duplicates(events: Sequence[Event]) -> list[Event]:
