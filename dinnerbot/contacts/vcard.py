@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import quopri
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,9 @@ class _Card:
     props: list[_Prop] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
 def _parse_params(text: str) -> dict[str, list[str]]:
+    """Parameters of a property (cached: exports repeat the same few; the result is never modified)."""
     params: dict[str, list[str]] = {}
     for part in _split_unquoted(text, ";"):
         if not part:
@@ -78,6 +81,8 @@ def _parse_params(text: str) -> dict[str, list[str]]:
 
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
+    if '"' not in text:
+        return text.split(sep)
     out: list[str] = []
     cur: list[str] = []
     quoted = False
@@ -95,6 +100,8 @@ def _split_unquoted(text: str, sep: str) -> list[str]:
 
 def split_value(value: str, sep: str = ";") -> list[str]:
     """Split a structured value on unescaped ``sep`` and unescape the parts."""
+    if "\\" not in value:
+        return value.split(sep)
     parts: list[str] = []
     cur: list[str] = []
     i = 0
@@ -116,6 +123,8 @@ def split_value(value: str, sep: str = ";") -> list[str]:
 
 
 def unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
     return split_value(value, "\x00")[0]
 
 
