@@ -135,3 +135,58 @@ def test_radicale_wrong_password_is_a_problem_then_last_good_copy(
     events, problems = read_calendars([source], *window, home_tz=TZ, cache_dir=tmp_path / "empty")
     assert events == []
     assert "no cached copy" in problems[0].message
+
+
+def test_second_read_is_incremental_with_the_sync_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests and bytes are counted at the client's one request method; the server is the real Radicale."""
+    import caldav
+    from caldav.davclient import DAVClient
+
+    calls: list[tuple[str, int]] = []
+    real_request = DAVClient.request
+
+    def counting(self, url, method="GET", body="", headers=None):  # type: ignore[no-untyped-def]
+        response = real_request(self, url, method, body, headers)
+        calls.append((method, len(str(getattr(response, "raw", "") or ""))))
+        return response
+
+    cache = tmp_path / "cache"
+    window = (datetime(2026, 11, 30, tzinfo=TZ), datetime(2026, 12, 31, tzinfo=TZ))
+    items = [
+        {"uid": f"ev-{n}", "start": f"202612{n + 1:02d}T100000", "end": f"202612{n + 1:02d}T110000",
+         "summary": f"Termin {n}", "location": "Hamburg"}
+        for n in range(20)
+    ]  # fmt: skip
+    with radicale_server(tmp_path, user="alice", password="secret") as url:
+        cal_url = _load(url, "alice", "secret", "big", items)
+        source = "caldav+" + cal_url.replace("http://", "http://alice@")
+        monkeypatch.setenv("DINNERBOT_PASSWORD_ALICE", "secret")
+        monkeypatch.setattr(DAVClient, "request", counting)
+        first, problems = read_calendars([source], *window, home_tz=TZ, cache_dir=cache)
+        cold = list(calls)
+        calls.clear()
+        second, _ = read_calendars([source], *window, home_tz=TZ, cache_dir=cache)
+        warm = list(calls)
+        calls.clear()
+        monkeypatch.setattr(DAVClient, "request", real_request)
+        with caldav.DAVClient(url=url, username="alice", password="secret") as client:
+            cal = client.calendar(url=cal_url)
+            cal.event_by_uid("ev-3").delete()
+            changed = cal.event_by_uid("ev-4")
+            changed.data = changed.data.replace("Termin 4", "Termin 4 (verlegt)")
+            changed.save()
+        monkeypatch.setattr(DAVClient, "request", counting)
+        third, _ = read_calendars([source], *window, home_tz=TZ, cache_dir=cache)
+        delta = list(calls)
+    assert problems == [] and len(first) == 20
+    assert sorted(e.uid for e in second) == sorted(e.uid for e in first)
+    summaries = {e.uid: e.summary for e in third}
+    assert "ev-3" not in summaries and summaries["ev-4"] == "Termin 4 (verlegt)" and len(third) == 19
+    cold_bytes, warm_bytes = sum(b for _, b in cold), sum(b for _, b in warm)
+    print(f"caldav: cold {len(cold)} requests {cold_bytes} B, unchanged {len(warm)} requests {warm_bytes} B, "
+          f"one change + one delete {len(delta)} requests {sum(b for _, b in delta)} B")  # fmt: skip
+    assert warm_bytes * 5 < cold_bytes  # nothing changed: no calendar data travels
+    assert not any(m == "GET" for m, _ in warm)
+    assert sum(m == "GET" for m, _ in delta) == 1  # only the changed event is loaded

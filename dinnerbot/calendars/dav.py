@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -94,8 +94,98 @@ def _calendars(client: Any, url: str) -> list[Any]:
     return list(client.principal().calendars())
 
 
-def fetch_objects(source: str, start: datetime, end: datetime) -> list[tuple[str, bytes]]:
-    """(href, iCalendar bytes) of every object with an event in [start, end); raises SourceError."""
+SYNC_AHEAD = timedelta(days=60)  # a full fetch covers this much more, so that later windows sync cheaply
+
+
+def _canon(url: Any) -> str:
+    try:
+        return str(url.canonical())
+    except AttributeError:
+        return str(url)
+
+
+def _text(data: Any) -> str:
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+
+
+def _fetch_calendar(cal: Any, start: datetime, end: datetime, state: dict[str, Any] | None) -> dict[str, Any]:
+    """The calendar's objects for the window and the state to sync from next time.
+
+    With a state whose window covers [start, end), only what changed since its sync token (RFC 6578)
+    is transferred; otherwise one time-range query over the window and SYNC_AHEAD more.
+    """
+    from caldav.lib import error as dav_error
+
+    if state and state.get("token") and state["from"] <= start.isoformat() and end.isoformat() <= state["to"]:
+        try:
+            changes = cal.get_objects_by_sync_token(
+                sync_token=state["token"], load_objects=True, disable_fallback=True
+            )
+            objects = dict(state["objects"])
+            for gone in getattr(changes, "deleted_urls", ()) or ():
+                objects.pop(_canon(gone), None)
+            for obj in changes:
+                if obj.data:
+                    objects[_canon(obj.url)] = _text(obj.data)
+            return {**state, "token": str(changes.sync_token), "objects": objects}
+        except dav_error.DAVError:
+            pass  # token expired or sync unsupported: fetch the window again
+    token = None
+    try:
+        token = cal.get_objects_by_sync_token(load_objects=False, disable_fallback=True).sync_token
+    except dav_error.DAVError:
+        token = None
+    wide_end = end + SYNC_AHEAD
+    found = cal.search(start=start, end=wide_end, event=True, expand=False)
+    objects = {_canon(obj.url): _text(obj.data) for obj in found}
+    return {"token": str(token) if token else None, "from": start.isoformat(), "to": wide_end.isoformat(),
+            "objects": objects}  # fmt: skip
+
+
+def _state_path(cache_dir: Path, source: str) -> Path:
+    import hashlib
+
+    return cache_dir / "calendars" / f"sync-{hashlib.sha256(source.encode()).hexdigest()[:24]}.json"
+
+
+def _load_state(cache_dir: Path | None, source: str) -> dict[str, Any]:
+    import json
+
+    if cache_dir is None:
+        return {}
+    try:
+        data = json.loads(_state_path(cache_dir, source).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_state(cache_dir: Path | None, source: str, state: dict[str, Any]) -> None:
+    import json
+    import os
+    import tempfile
+
+    if cache_dir is None:
+        return
+    path = _state_path(cache_dir, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(state, fh)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def fetch_objects(
+    source: str, start: datetime, end: datetime, cache_dir: Path | None = None
+) -> list[tuple[str, bytes]]:
+    """(href, iCalendar bytes) of the objects with an event in the window; raises SourceError.
+
+    With a cache dir, the sync state of each calendar is kept there and later reads are incremental.
+    """
     from caldav.davclient import DAVClient
     from caldav.lib import error as dav_error
 
@@ -110,10 +200,19 @@ def fetch_objects(source: str, start: datetime, end: datetime) -> list[tuple[str
     try:
         with DAVClient(url=url, username=user or None, password=password, timeout=60) as client:
             out: list[tuple[str, bytes]] = []
+            states = _load_state(cache_dir, source) if cache_dir is not None else {}
+            new_states: dict[str, Any] = {}
             for cal in _calendars(client, url):
-                for obj in cal.search(start=start, end=end, event=True, expand=False):
-                    data = obj.data
-                    out.append((str(obj.url), data.encode() if isinstance(data, str) else bytes(data)))
+                if cache_dir is None:
+                    for obj in cal.search(start=start, end=end, event=True, expand=False):
+                        out.append((str(obj.url), _text(obj.data).encode()))
+                    continue
+                key = _canon(cal.url)
+                state = _fetch_calendar(cal, start, end, states.get(key))
+                new_states[key] = state
+                out.extend((href, data.encode()) for href, data in sorted(state["objects"].items()))
+            if cache_dir is not None:
+                _save_state(cache_dir, source, new_states)
             return out
     except dav_error.AuthorizationError as exc:
         raise SourceError(shown, "login failed (401): wrong user or password") from exc
@@ -164,7 +263,7 @@ def read_caldav(
     cache_dir: Path | None = None,
 ) -> tuple[list[Event], list[Problem]]:
     shown = redact(source)
-    objects = fetch_objects(source, start, end)
+    objects = fetch_objects(source, start, end, cache_dir)
     events: list[Event] = []
     problems: list[Problem] = []
     for href, data in objects:
