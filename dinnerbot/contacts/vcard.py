@@ -10,9 +10,9 @@ from __future__ import annotations
 import codecs
 import quopri
 import re
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from dinnerbot.contacts.base import (
