@@ -73,6 +73,7 @@ def snapshot(tp: TripPlan) -> dict[str, Any]:
             ep.evening.date.isoformat(): {
                 "free": ep.evening.free,
                 "calls": [c.contact.id for c in ep.candidates if c.role == "call"],
+                "names": {c.contact.id: c.contact.name for c in ep.candidates if c.role == "call"},
             }
             for ep in tp.evenings
         },
@@ -88,7 +89,9 @@ def _names(tp: TripPlan) -> dict[str, str]:
     return {c.contact.id: c.contact.name for ep in tp.evenings for c in ep.candidates}
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+def _changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], names: Mapping[str, str], today: date
+) -> list[str]:
     out = []
     if (old["city"], old.get("country")) != (new["city"], new.get("country")):
         out.append(f"destination {old['city']} -> {new['city']}")
@@ -97,11 +100,12 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any], names: Mapping[str,
     old_ev, new_ev = old.get("evenings", {}), new.get("evenings", {})
     for day in sorted(set(old_ev) | set(new_ev)):
         before, after = old_ev.get(day), new_ev.get(day)
-        if before is None or after is None:
+        if before is None or after is None or day < today.isoformat():
             continue  # the dates line already says it
         if before["free"] != after["free"]:
             out.append(f"evening {day} became {'free' if after['free'] else 'busy'}")
         elif before["calls"] != after["calls"] and after["free"]:
+            names = {**before.get("names", {}), **names}
             gone = [c for c in before["calls"] if c not in after["calls"]]
             came = [c for c in after["calls"] if c not in before["calls"]]
             parts = []
@@ -146,7 +150,12 @@ def diff(
             state[key] = snap
             continue
         old = unmatched.pop(old_key)
-        changes = _changes(old, snap, _names(tp))
+        if snap["start"] == today.isoformat() and old["start"] < snap["start"]:
+            # a trip under way is cut at the window's start: it still began when it began
+            snap["start"] = old["start"]
+            snap["evenings"] = {**old.get("evenings", {}), **snap["evenings"]}
+            key = f"{snap['city']}|{snap['country']}|{snap['start']}|{snap['end']}"
+        changes = _changes(old, snap, _names(tp), today)
         snap["reminded"] = bool(old.get("reminded")) and old["start"] == snap["start"]
         if changes:
             news.append(News("changed", key, _title(snap), tuple(changes), trip=tp))
