@@ -140,3 +140,19 @@ def test_url_is_cached_and_revalidated_with_conditional_requests(tmp_path: Path)
         # webcal:// links name the same feed; a 404 without cache is a problem, never an empty calendar
         missing, problems = read(server.url + "gone.ics", cache_dir=cache)
         assert missing == [] and "HTTP 404" in problems[0].message
+
+
+def test_unchanged_file_reuses_the_parsed_result_and_a_change_is_seen(tmp_path: Path) -> None:
+    cal = tmp_path / "work.ics"
+    shutil.copy(CORPUS / "rail_hotel.ics", cal)
+    cache = tmp_path / "cache"
+    cold, _ = read(str(cal), cache_dir=cache)
+    memos = list((cache / "calendars").glob("parsed-*.pickle"))
+    assert len(memos) == 1
+    warm, _ = read(str(cal), cache_dir=cache)
+    assert warm == cold
+    text = cal.read_text(encoding="utf-8").replace("Dîner Bocuse", "Dîner chez Paul")
+    cal.write_text(text, encoding="utf-8")
+    changed, _ = read(str(cal), cache_dir=cache)
+    assert "Dîner chez Paul" in {e.summary for e in changed}
+    assert "Dîner Bocuse" not in {e.summary for e in changed}
