@@ -10,8 +10,8 @@ of its evening). Evidence, strongest first:
    evidence away goes on;
 3. TripIt-style all-day trip events ("Dresden, Germany, December 2026") and multi-day all-day events with a
    place (conferences, fairs): every night but the last day's;
-2. timed events whose LOCATION/GEO lies beyond ``away_km``: a night when the next day is away too, or
-   when the event ends late far away;
+2. timed events whose LOCATION/GEO lies beyond twice ``away_km`` (nearer is a commute): a night when the
+   next day is there too, or when the event ends late; within ``away_km`` they support a stay;
 1. placeholders: multi-day all-day events with a '?' in the title ("Berlin?"), which mark a trip tentative.
 
 Each night takes the place of its strongest evidence; evidence in the home area means home. Consecutive
@@ -34,6 +34,7 @@ from dinnerbot.geo.distance import haversine_km
 from dinnerbot.model import Evening, Event, Place, Trip
 
 SAME_PLACE_KM = 40.0
+LONE_FACTOR = 2.0  # timed events alone count from twice the away distance (Ulm from Stuttgart is a commute)
 
 
 class PlaceFinder(Protocol):
@@ -282,7 +283,8 @@ def find_trips(
                 claims.append(_Claim(night, place if finder.far(place) else None, strength, event, tentative))
             continue
         place = finder.event_place(event)
-        if place is None or not finder.far(place):
+        # meetings alone (no stay, no journey) say 'night away' only well beyond commuting distance
+        if place is None or finder.km(place, home) <= LONE_FACTOR * away_km:
             continue
         tz = zone(place.timezone, "UTC") if place.timezone else _tz(event.start, home_tz)
         local_start, local_end = _local(event.start, tz), _local(event.end, tz)

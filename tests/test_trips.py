@@ -94,3 +94,45 @@ def test_rail_out_and_back_gives_two_nights_in_berlin_with_dinner_evening_busy()
     assert trip.evenings[1].busy_with == ("Abendessen mit Kunde",)
     assert trip.evenings[0].start == datetime(2026, 12, 1, 18, 30, tzinfo=BERLIN_TZ)
     assert any("ICE 598" in s for s in trip.sources)
+
+
+def _ev(uid: str, summary: str, start: datetime, hours: float, location: str = "") -> Event:
+    from datetime import timedelta
+
+    return Event(uid=uid, summary=summary, start=start, end=start + timedelta(hours=hours), location=location)
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 12, day, hour, 0, tzinfo=BERLIN_TZ)
+
+
+def test_meetings_within_commuting_distance_on_consecutive_days_are_no_trip() -> None:
+    ulm = Place("Ulm", "DE", 48.4011, 9.9876, "Europe/Berlin")  # 70 km: beyond away_km, still a commute
+    geocoder = FakeGeocoder({**PLACES, "Ulm": ulm})
+    events = [
+        _ev(f"u{d}", "Office Hour", at(d, 15), 5, "Wilhelm-Runge-Straße 11, 89081 Ulm") for d in (1, 2, 3)
+    ]
+    assert trips_of(events, date(2026, 11, 30), date(2026, 12, 10), geocoder) == []
+    far = [_ev(f"h{d}", "Workshop", at(d, 10), 5, "Hamburg") for d in (1, 2, 3)]
+    (trip,) = trips_of(far, date(2026, 11, 30), date(2026, 12, 10))
+    assert trip.nights == (date(2026, 12, 1), date(2026, 12, 2))
+
+
+def test_online_meetings_title_only_cities_and_check_out_give_no_night() -> None:
+    events = [
+        _ev("o1", "Sync Berlin", at(1, 19), 2, "https://teams.microsoft.com/l/meetup-join/x"),
+        _ev("o2", "Sync Berlin", at(2, 19), 2, "Zoom"),
+        _ev("t1", "Berlin planning", at(3, 18), 4),
+        _ev("c1", "Check-out: Hotel Adlon", at(4, 10), 1, "Unter den Linden 77, Berlin"),
+    ]
+    assert trips_of(events, date(2026, 11, 30), date(2026, 12, 10)) == []
+
+
+def test_day_trip_by_plane_is_no_night_and_one_way_flight_needs_evidence() -> None:
+    events = [
+        _ev("f1", "Flug LH 2088 STR → HAM", at(1, 6), 1.5),
+        _ev("m1", "Kickoff", at(1, 10), 4, "Am Sandtorkai 50, 20457 Hamburg"),
+        _ev("f2", "Flug LH 2093 HAM → STR", at(1, 18), 1.5),
+        _ev("f3", "Flug LH 401 JFK → FRA", at(5, 0), 8),  # arriving at a hub, then home by train
+    ]
+    assert trips_of(events, date(2026, 11, 30), date(2026, 12, 10)) == []
