@@ -324,7 +324,7 @@ def find_trips(
             night += timedelta(days=1)
 
     chosen = _choose(claims, start, end)
-    return _group(chosen, live, finder, home_tz, dinner)
+    return _group(chosen, claims, live, finder, home_tz, dinner)
 
 
 def _start_date(event: Event) -> date:
@@ -364,6 +364,7 @@ def _rank(claim: _Claim) -> tuple[int, int, str]:
 
 def _group(
     chosen: dict[date, _Claim],
+    claims: list[_Claim],
     events: Sequence[Event],
     finder: _Finder,
     home_tz: tzinfo,
@@ -392,8 +393,15 @@ def _group(
             )
         nights = tuple(c.night for c in run)
         evenings = tuple(_evening(n, tz, dinner, events) for n in nights)
+        # every event that pointed at this place on these nights, strongest first: the trip's explanation
+        backing = [
+            c
+            for c in claims
+            if c.night in nights and c.place is not None and finder.km(c.place, dest) <= SAME_PLACE_KM
+        ]
+        backing.sort(key=lambda c: (-c.strength, _sort_time(c.event)))
         sources: list[str] = []
-        for c in run:
+        for c in [*run, *backing]:
             text = c.event.describe()
             if text not in sources:
                 sources.append(text)
@@ -409,6 +417,11 @@ def _group(
             )
         )
     return trips
+
+
+def _sort_time(event: Event) -> str:
+    s = event.start
+    return s.astimezone(ZoneInfo("UTC")).isoformat() if isinstance(s, datetime) else s.isoformat()
 
 
 def _destination(run: list[_Claim]) -> Place:
