@@ -370,6 +370,7 @@ def _group(
     home_tz: tzinfo,
     dinner: tuple[time, time],
 ) -> list[Trip]:
+    index = _busy_index(events)
     runs: list[list[_Claim]] = []
     for night, claim in chosen.items():
         assert claim.place is not None
@@ -392,7 +393,7 @@ def _group(
                 dest.name, dest.country, dest.lat, dest.lon, tz.key, dest.population, dest.admin1, dest.kind
             )
         nights = tuple(c.night for c in run)
-        evenings = tuple(_evening(n, tz, dinner, events) for n in nights)
+        evenings = tuple(_evening(n, tz, dinner, index) for n in nights)
         # every event that pointed at this place on these nights, strongest first: the trip's explanation
         backing = [
             c
@@ -448,25 +449,36 @@ def _zone_of(place: Place, run: list[_Claim], home_tz: tzinfo) -> tzinfo:
     return zone(name, "UTC") if name else home_tz
 
 
-def _evening(night: date, tz: tzinfo, dinner: tuple[time, time], events: Sequence[Event]) -> Evening:
-    assert isinstance(tz, ZoneInfo) or tz is not None
+def _busy_index(events: Sequence[Event]) -> dict[date, list[Event]]:
+    """Timed events that can fill an evening (not free, not a stay, not longer than 14 h), by start date."""
+    index: dict[date, list[Event]] = {}
+    for event in events:
+        if event.all_day or event.transparent:
+            continue
+        s, e = event.start, event.end
+        assert isinstance(s, datetime) and isinstance(e, datetime)
+        if e - s > timedelta(hours=14) or _is_lodging(event):
+            continue
+        index.setdefault(s.date(), []).append(event)
+    return index
+
+
+def _evening(night: date, tz: tzinfo, dinner: tuple[time, time], index: dict[date, list[Event]]) -> Evening:
     start, end = evening_window(night, dinner, tz)  # type: ignore[arg-type]
     busy: list[str] = []
-    for event in events:
-        if event.all_day or event.transparent or _is_lodging(event):
-            continue
+    near = [
+        e for d in (night - timedelta(days=1), night, night + timedelta(days=1)) for e in index.get(d, ())
+    ]
+    for event in near:
         s, e = event.start, event.end
         assert isinstance(s, datetime) and isinstance(e, datetime)
         if event.floating:  # wall-clock time: read it at the destination
             s, e = s.replace(tzinfo=tz), e.replace(tzinfo=tz)
-        if e - s > timedelta(hours=14):
-            continue
         overlaps = s < end and e > start
+        local = s.astimezone(tz)
         dinner_that_day = (
-            bool(DINNER.search(event.summary))
-            and s.astimezone(tz).date() == night
-            and (s.astimezone(tz).time() >= time(17, 0))
+            local.date() == night and local.time() >= time(17, 0) and bool(DINNER.search(event.summary))
         )
-        if (overlaps or dinner_that_day) and event.summary not in busy:
+        if (overlaps or dinner_that_day) and (event.summary or "(busy)") not in busy:
             busy.append(event.summary or "(busy)")
     return Evening(date=night, start=start, end=end, free=not busy, busy_with=tuple(busy))
