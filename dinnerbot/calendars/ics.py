@@ -142,7 +142,9 @@ def _parse(data: bytes, source: str, window: tuple[date, date] | None) -> tuple[
     problems: list[Problem] = []
     if data.count(b"BEGIN:VCALENDAR") > data.count(b"END:VCALENDAR"):
         line = data.count(b"\n") + 1
-        problems.append(Problem(source, "file ends before END:VCALENDAR (truncated?); read what came before", line))
+        problems.append(
+            Problem(source, "file ends before END:VCALENDAR (truncated?); read what came before", line)
+        )
     split = split_blocks(data)
     if split is not None:
         header, blocks = split
