@@ -151,7 +151,28 @@ def _opt_format(*choices: str) -> Callable[[F], F]:
 
 
 def _overrides(app: App, **options: Any) -> Config:
-    return app.config.with_overrides(**options)
+    config = app.config.with_overrides(**options)
+    _gazetteer_ready(config)
+    return config
+
+
+def _gazetteer_ready(config: Config) -> None:
+    """Build the offline gazetteer index on first use, with a progress bar on stderr."""
+    from dinnerbot.geo import open_gazetteer
+    from dinnerbot.geo.gazetteer import default_sources, index_path
+
+    if index_path(config.cache_dir, default_sources()).exists():
+        return
+    click.echo("Building the offline place index (once; about 20 s) ...", err=True)
+    with click.progressbar(length=100, label="places", file=sys.stderr) as bar:
+        shown = [0]
+
+        def progress(done: int, total: int) -> None:
+            percent = int(100 * done / total) if total else 100
+            bar.update(max(0, percent - shown[0]))
+            shown[0] = max(shown[0], percent)
+
+        open_gazetteer(config.cache_dir, progress=progress)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -395,6 +416,56 @@ def doctor(app: App) -> None:
     broken = [c for c in checks if c.status == "fail"]
     click.echo(f"{len(broken)} problem{'s' if len(broken) != 1 else ''} to fix" if broken else "all good")
     sys.exit(EXIT_FAILED if broken else EXIT_OK)
+
+
+@cli.command()
+@click.argument("text", metavar="ADDRESS")
+@click.option("--country", metavar="CC", help="A country hint (ISO code or name).")
+@_opt_format("text", "json")
+@pass_app
+@handle_errors
+def geocode(app: App, text: str, country: str | None, fmt: str | None) -> None:
+    """Show how one address or place name is resolved, with the candidates weighed.
+
+    Example: dinnerbot geocode "Hauptstraße 5, 01662 Meißen"
+    """
+    import json
+
+    from dinnerbot import plan
+
+    config = _overrides(app, format=fmt)
+    res = plan.open_geocoder(config).resolve(text, country=country)
+    if config["format"] == "json":
+        data = {
+            "query": res.query,
+            "place": res.place.as_dict() if res.place else None,
+            "method": res.method or None,
+            "ambiguous": res.ambiguous,
+            "reason": res.reason or None,
+            "parsed": res.parsed,
+            "candidates": [
+                {
+                    **c.place.as_dict(),
+                    "population": c.place.population,
+                    "score": round(c.score, 2),
+                    "why": c.why,
+                }
+                for c in res.candidates
+            ],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        if res.place:
+            p = res.place
+            click.echo(f"{text!r} -> {p.name}, {p.country} ({p.lat:.5f}, {p.lon:.5f}) by {res.method}")
+        else:
+            click.echo(f"{text!r} -> not placed: {res.reason or 'nothing recognisable'}")
+        if res.parsed:
+            click.echo("  parsed: " + ", ".join(f"{k}={v}" for k, v in res.parsed.items() if v))
+        for c in res.candidates:
+            click.echo(f"  candidate: {c.why or c.place.name}  (score {c.score:g})")
+    if res.place is None:
+        sys.exit(EXIT_FAILED)
 
 
 # --- the interaction log: log, history, export, import ----------------------------------------------------

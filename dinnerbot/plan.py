@@ -100,6 +100,10 @@ def _window(config: Config, today: date, home: Place) -> tuple[date, date, datet
 
 
 def list_trips(config: Config, *, today: date, now: datetime) -> TripList:
+    return _find_trips(config, today=today)[0]
+
+
+def _find_trips(config: Config, *, today: date) -> tuple[TripList, list[Any]]:
     from dinnerbot.trips import find_trips
 
     geocoder = open_geocoder(config)
@@ -115,8 +119,23 @@ def list_trips(config: Config, *, today: date, now: datetime) -> TripList:
         away_km=float(config["away_km"]),
         dinner=parse_window(config["dinner"]),
     )
-    return TripList(
+    result = TripList(
         home=home, trips=tuple(found), window_from=first, window_to=last, problems=tuple(problems)
+    )
+    return result, events
+
+
+def _calendar_meetings(
+    config: Config, events: Sequence[Any], people: Sequence[Contact], now: datetime
+) -> list[Outcome]:
+    """Past events with a contact as attendee (or named in the title) count as meetings, when enabled."""
+    from dinnerbot.ranking import meetings_from_events
+
+    settings = _ranking_settings(config)
+    if not settings.calendar_meetings:
+        return []
+    return meetings_from_events(
+        events, people, before=now, me=config["me"], max_attendees=settings.calendar_max_attendees
     )
 
 
@@ -124,7 +143,7 @@ def list_contacts(config: Config) -> ContactList:
     geocoder = open_geocoder(config)
     home_country = _home_country(config, geocoder)
     people, problems = load_contacts(config)
-    placed = tuple(geocoder.locate(c, home_country=home_country) for c in people)
+    placed = tuple(geocoder.locate_all(people, home_country=home_country))
     return ContactList(contacts=placed, problems=tuple(problems))
 
 
@@ -224,7 +243,7 @@ def plan_city(
     destination = find_place(geocoder, city, "city")
     home_country = _home_country(config, geocoder)
     people, problems = load_contacts(config)
-    placed = [geocoder.locate(c, home_country=home_country) for c in people]
+    placed = geocoder.locate_all(people, home_country=home_country)
     radius = float(config["radius_km"])
     near = nearby(placed, destination, radius)
     candidates = _rank(config, near, _history(config), evening=evening, now=now, show_all=show_all)
@@ -241,11 +260,11 @@ def plan_city(
 
 def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = False) -> Plan:
     """The nightly job's core: every trip in the window, every free evening with its call list."""
-    trip_list = list_trips(config, today=today, now=now)
+    trip_list, events = _find_trips(config, today=today)
     geocoder = open_geocoder(config)
     people, contact_problems = load_contacts(config)
-    placed = [geocoder.locate(c, home_country=trip_list.home.country) for c in people]
-    history = _history(config)
+    placed = geocoder.locate_all(people, home_country=trip_list.home.country)
+    history = _history(config) + _calendar_meetings(config, events, people, now)
     radius = float(config["radius_km"])
     trip_plans = []
     for trip in trip_list.trips:

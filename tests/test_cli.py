@@ -48,7 +48,11 @@ def test_trips_on_the_example_calendar() -> None:
     assert data["home"]["name"] == "Stuttgart"
     trips = {t["destination"]["name"]: t for t in data["trips"]}
     assert set(trips) >= {"Dresden", "Hamburg", "Vienna", "Zurich"} or set(trips) >= {
-        "Dresden", "Hamburg", "Wien", "Zürich"}
+        "Dresden",
+        "Hamburg",
+        "Wien",
+        "Zürich",
+    }
     dresden = trips["Dresden"]
     assert dresden["start"] == "2026-12-02" and dresden["end"] == "2026-12-04"
     assert dresden["nights"] == ["2026-12-02", "2026-12-03"]
@@ -88,27 +92,53 @@ HAND = {
 
 
 def test_city_dresden_lists_the_contacts_within_the_radius() -> None:
-    result = run("city", "Dresden", "--contacts", CONTACTS, "--home", "Stuttgart", "--all", "--format", "json")
+    result = run(
+        "city", "Dresden", "--contacts", CONTACTS, "--home", "Stuttgart", "--all", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["destination"]["name"] == "Dresden" and data["radius_km"] == 50
     found = {c["name"]: c for c in data["candidates"]}
-    expected_in = {"Dr. Katrin Weber", "Thomas Richter", "Anna Schubert", "Jens Hoffmann", "Sabine König",
-                   "Michael Lorenz", "Claudia Neumann", "Lena Fischer", "Ines Hartmann", "Robert Klein",
-                   "Sarah Becker", "Martin Schneider", "Elisabeth Pohl", "Karl-Heinz Müller"}
+    expected_in = {
+        "Dr. Katrin Weber",
+        "Thomas Richter",
+        "Anna Schubert",
+        "Jens Hoffmann",
+        "Sabine König",
+        "Michael Lorenz",
+        "Claudia Neumann",
+        "Lena Fischer",
+        "Ines Hartmann",
+        "Robert Klein",
+        "Sarah Becker",
+        "Martin Schneider",
+        "Elisabeth Pohl",
+        "Karl-Heinz Müller",
+    }
     assert set(found) == expected_in  # Chemnitz (62 km), Leipzig, no address: out
     for name, (lat, lon) in HAND.items():
         assert abs(found[name]["distance_km"] - km(*DRESDEN, lat, lon)) <= 1.0, name
     distances = [c["distance_km"] for c in data["candidates"]]
     assert all(d <= 50 for d in distances)
-    assert [c["score"] for c in data["candidates"]] == sorted((c["score"] for c in data["candidates"]),
-                                                              reverse=True)
+    assert [c["score"] for c in data["candidates"]] == sorted(
+        (c["score"] for c in data["candidates"]), reverse=True
+    )
     assert all(c["reasons"] for c in data["candidates"])
 
 
 def test_city_default_list_is_short_with_backups() -> None:
-    result = run("city", "Dresden", "--contacts", CONTACTS, "--home", "Stuttgart", "--date", "2026-12-03",
-                 "--format", "json")
+    result = run(
+        "city",
+        "Dresden",
+        "--contacts",
+        CONTACTS,
+        "--home",
+        "Stuttgart",
+        "--date",
+        "2026-12-03",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     candidates = json.loads(result.stdout)["candidates"]
     assert [c["role"] for c in candidates] == ["call"] * 3 + ["backup"] * 2
@@ -125,7 +155,9 @@ def test_plan_on_the_examples() -> None:
     evenings = {e["date"]: e for e in dresden["evenings"]}
     assert evenings["2026-12-02"]["free"] is False and evenings["2026-12-02"]["candidates"] == []
     assert len([c for c in evenings["2026-12-03"]["candidates"] if c["role"] == "call"]) == 3
-    called = [c["id"] for t in data["trips"] for e in t["evenings"] for c in e["candidates"] if c["role"] == "call"]
+    called = [
+        c["id"] for t in data["trips"] for e in t["evenings"] for c in e["candidates"] if c["role"] == "call"
+    ]
     for trip in data["trips"]:  # nobody is proposed twice on one trip
         ids = [c["id"] for e in trip["evenings"] for c in e["candidates"] if c["role"] == "call"]
         assert len(ids) == len(set(ids))
@@ -142,8 +174,18 @@ def test_markdown_format() -> None:
 
 
 def test_missing_file_is_one_line_and_partial(tmp_path: Path) -> None:
-    result = run("city", "Dresden", "--contacts", str(tmp_path / "nope.vcf"), "--contacts", CONTACTS,
-                 "--home", "Stuttgart", "--format", "json")
+    result = run(
+        "city",
+        "Dresden",
+        "--contacts",
+        str(tmp_path / "nope.vcf"),
+        "--contacts",
+        CONTACTS,
+        "--home",
+        "Stuttgart",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 3
     assert "nope.vcf" in result.stderr and "Traceback" not in result.output
     assert json.loads(result.stdout)["candidates"]  # the good file still counts
@@ -172,8 +214,19 @@ def test_truncated_ics_warns_and_keeps_going(tmp_path: Path) -> None:
     text = (EXAMPLES / "calendar.ics").read_text(encoding="utf-8")
     broken = tmp_path / "truncated.ics"
     broken.write_text(text[: len(text) // 3], encoding="utf-8")
-    result = run("--config", CONFIG, "trips", "--from", "2026-12-01", "--calendar", str(broken),
-                 "--calendar", CALENDAR, "--format", "json")
+    result = run(
+        "--config",
+        CONFIG,
+        "trips",
+        "--from",
+        "2026-12-01",
+        "--calendar",
+        str(broken),
+        "--calendar",
+        CALENDAR,
+        "--format",
+        "json",
+    )
     assert result.exit_code == 3
     assert "truncated.ics" in result.stderr and "Traceback" not in result.output
     assert any(t["destination"]["name"] == "Dresden" for t in json.loads(result.stdout)["trips"])
@@ -183,7 +236,9 @@ def test_vcard_without_a_name_is_reported_and_the_rest_counts(tmp_path: Path) ->
     book = tmp_path / "book.vcf"
     book.write_text(
         "BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:+49 351 1\r\nEND:VCARD\r\n"
-        + (EXAMPLES / "contacts.vcf").read_text(encoding="utf-8"), encoding="utf-8")
+        + (EXAMPLES / "contacts.vcf").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     result = run("contacts", "--contacts", str(book), "--format", "json")
     assert result.exit_code == 3
     assert "book.vcf" in result.stderr
@@ -220,3 +275,18 @@ def test_plan_opens_no_socket_by_default() -> None:
         pytest_socket.enable_socket()
     assert result.exit_code == 0, result.output
     assert any(t["destination"]["name"] == "Dresden" for t in json.loads(result.stdout)["trips"])
+
+
+def test_geocode_shows_the_candidates_weighed() -> None:
+    result = run("geocode", "Frankfurt", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["place"]["name"] == "Frankfurt am Main"
+    assert {"Frankfurt (Oder)"} <= {c["name"] for c in data["candidates"]}
+    text = run("geocode", "Hauptstraße 5, 01662 Meißen").stdout
+    assert "Meißen, DE" in text and "postal" in text
+
+
+def test_geocode_unknown_place_exits_1() -> None:
+    result = run("geocode", "Xyzzyville")
+    assert result.exit_code == 1 and "not placed" in result.stdout
