@@ -1,6 +1,6 @@
 """The command line: parse options, call one core function, print what comes back, map errors to exit codes.
 
-Exit codes: 0 ok, 1 the job failed, 2 usage or config error, 3 partial (a source failed, the rest was delivered).
+Exit codes: 0 ok, 1 the job failed, 2 usage or config error, 3 partial (a source failed, the rest delivered).
 """
 
 from __future__ import annotations

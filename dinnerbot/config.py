@@ -23,7 +23,7 @@ ENV_DATA = "DINNERBOT_DATA_DIR"
 @dataclass(frozen=True, slots=True)
 class Key:
     name: str  # dotted: "geocoder.online"
-    type: type | tuple[type, ...]
+    kind: type | tuple[type, ...]
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -256,9 +256,9 @@ def _type_name(t: type | tuple[type, ...]) -> str:
 
 
 def _check(key: Key, value: Any) -> str | None:
-    ok = isinstance(value, key.type) and not (isinstance(value, bool) and key.type is not bool)
+    ok = isinstance(value, key.kind) and not (isinstance(value, bool) and key.kind is not bool)
     if not ok:
-        return f"expected {_type_name(key.type)}, got {type(value).__name__} {value!r}"
+        return f"expected {_type_name(key.kind)}, got {type(value).__name__} {value!r}"
     if key.list_of is not None and not all(isinstance(v, key.list_of) for v in value):
         return f"expected a list of {_type_name(key.list_of).removeprefix('a ').removeprefix('an ')}s"
     if key.choices and value not in key.choices:
@@ -293,7 +293,7 @@ def config_reference() -> str:
     """The config reference as markdown, built from the schema (docs cannot drift)."""
     lines = ["| key | type | default | what |", "|---|---|---|---|"]
     for k in SCHEMA:
-        lines.append(f"| `{k.name}` | {_type_name(k.type)} | `{k.default!r}` | {k.help} |")
+        lines.append(f"| `{k.name}` | {_type_name(k.kind)} | `{k.default!r}` | {k.help} |")
     return "\n".join(lines)
 
 

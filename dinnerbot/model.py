@@ -72,7 +72,8 @@ class Event:
         return not isinstance(self.start, datetime)
 
     def describe(self) -> str:
-        when = self.start.isoformat() if self.all_day else self.start.strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+        start = self.start
+        when = start.strftime("%Y-%m-%d %H:%M") if isinstance(start, datetime) else start.isoformat()
         where = f" @ {self.location}" if self.location else ""
         return f"{when} {self.summary}{where}"
 

@@ -6,7 +6,6 @@ import json
 import math
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from dinnerbot.cli import cli

@@ -53,10 +53,7 @@ def _drop_marks() -> dict[int, int | str | None]:
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """The lookup key of a name: case-folded, accents removed, punctuation as single spaces."""
-    if text.isascii():
-        t = text.lower()
-    else:
-        t = unicodedata.normalize("NFKD", text.casefold()).translate(_drop_marks())
+    t = text.lower() if text.isascii() else unicodedata.normalize("NFKD", text.casefold()).translate(_drop_marks())
     return " ".join(_NON_WORD.sub(" ", t).split())
 
 
