@@ -56,9 +56,7 @@ def run_checks(config_path: str | None, *, now: datetime) -> list[Check]:
 def _create_hint() -> str:
     import platformdirs
 
-    return (
-        f"copy examples/dinnerbot.toml to {Path(platformdirs.user_config_dir('dinnerbot')) / 'config.toml'}"
-    )
+    return f"copy examples/dinnerbot.toml to {Path(platformdirs.user_config_dir('dinnerbot')) / 'config.toml'}"
 
 
 def _check_home(config: Any) -> list[Check]:
@@ -97,9 +95,7 @@ def _check_calendars(config: Any, now: datetime) -> list[Check]:
             status = "fail" if not events else "warn"
             first = str(problems[0])
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            checks.append(
-                Check(f"calendar {source}", status, f"{detail}; {first}{more}", _source_fix(source))
-            )
+            checks.append(Check(f"calendar {source}", status, f"{detail}; {first}{more}", _source_fix(source)))
         else:
             checks.append(Check(f"calendar {source}", "ok", detail))
     return checks
@@ -109,9 +105,7 @@ def _check_contacts(config: Any) -> list[Check]:
     from dinnerbot.contacts import read_contacts
 
     if not config["contacts"]:
-        return [
-            Check("contacts", "fail", "no address book configured", "set `contacts = [...]` in the config")
-        ]
+        return [Check("contacts", "fail", "no address book configured", "set `contacts = [...]` in the config")]
     checks = []
     for source in config["contacts"]:
         try:
@@ -126,9 +120,7 @@ def _check_contacts(config: Any) -> list[Check]:
         if problems:
             status = "fail" if not people else "warn"
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            checks.append(
-                Check(f"contacts {source}", status, f"{detail}; {problems[0]}{more}", _source_fix(source))
-            )
+            checks.append(Check(f"contacts {source}", status, f"{detail}; {problems[0]}{more}", _source_fix(source)))
         else:
             checks.append(Check(f"contacts {source}", "ok", detail))
     return checks
@@ -174,13 +166,9 @@ def _check_store(config: Any) -> Check:
             result = store.integrity_check()
             entries = len(store.history())
     except DinnerbotError as exc:
-        return Check(
-            "database", "fail", exc.message, exc.hint or "restore a backup (dinnerbot export/import)"
-        )
+        return Check("database", "fail", exc.message, exc.hint or "restore a backup (dinnerbot export/import)")
     if result != "ok":
-        return Check(
-            "database", "fail", f"{path}: integrity check: {result}", "restore a backup (dinnerbot import)"
-        )
+        return Check("database", "fail", f"{path}: integrity check: {result}", "restore a backup (dinnerbot import)")
     return Check("database", "ok", f"{path} ({entries} log entries, integrity ok)")
 
 

@@ -111,9 +111,7 @@ def send(msg: EmailMessage, settings: SmtpSettings) -> None:
                 smtp.login(settings.user, settings.password)
             smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(settings.to))
     except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(
-            f"{where}: login refused: {exc.smtp_code}", hint="check smtp.user and the password"
-        ) from None
+        raise MailError(f"{where}: login refused: {exc.smtp_code}", hint="check smtp.user and the password") from None
     except smtplib.SMTPNotSupportedError as exc:
         raise MailError(f"{where}: {exc}", hint="set smtp.security to ssl or none") from None
     except (smtplib.SMTPException, OSError) as exc:

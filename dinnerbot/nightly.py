@@ -89,9 +89,7 @@ def _names(tp: TripPlan) -> dict[str, str]:
     return {c.contact.id: c.contact.name for ep in tp.evenings for c in ep.candidates}
 
 
-def _changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], names: Mapping[str, str], today: date
-) -> list[str]:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any], names: Mapping[str, str], today: date) -> list[str]:
     out = []
     if (old["city"], old.get("country")) != (new["city"], new.get("country")):
         out.append(f"destination {old['city']} -> {new['city']}")
@@ -193,9 +191,7 @@ def render_news(plan: Plan, news: list[News], fmt: str = "text") -> str:
     if not sub.trips:
         return head + "\n"
     if fmt in ("markdown",):
-        head = "\n".join(
-            f"- {line}" if not line.startswith("  ") else f"  {line}" for line in head.splitlines()
-        )
+        head = "\n".join(f"- {line}" if not line.startswith("  ") else f"  {line}" for line in head.splitlines())
     return head + "\n\n" + digest.render(sub, fmt).rstrip("\n") + "\n"
 
 
@@ -309,9 +305,7 @@ def run(
     return news
 
 
-def deliver_to(
-    config: Any, *, text: str, html: str | None, subject_line: str, out: Path | None, mail: bool
-) -> None:
+def deliver_to(config: Any, *, text: str, html: str | None, subject_line: str, out: Path | None, mail: bool) -> None:
     """Write the report to ``out`` (atomically) and/or send it by mail; any failure raises."""
     if out is not None:
         try:

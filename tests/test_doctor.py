@@ -24,9 +24,7 @@ def test_a_healthy_setup(tmp_path: Path) -> None:
     lines = r.stdout.splitlines()
     assert lines[0] == f"[ok  ] config: {config}"
     assert "[ok  ] home: Stuttgart, DE (Europe/Berlin)" in lines
-    assert any(
-        line.startswith(f"[ok  ] calendar {tmp_path / 'cal.ics'}: ") and "events" in line for line in lines
-    )
+    assert any(line.startswith(f"[ok  ] calendar {tmp_path / 'cal.ics'}: ") and "events" in line for line in lines)
     contacts = [line for line in lines if line.startswith("[ok  ] contacts ")]
     assert contacts and contacts[0].endswith(": 35 contacts")
     assert "[ok  ] templates: the shipped templates" in lines

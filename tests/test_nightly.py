@@ -36,15 +36,9 @@ def dinner(uid: str, day: str, where: str) -> str:
     )
 
 
-DRESDEN = hotel(
-    "dd@t", "Hotel Bellevue Dresden", "Große Meißner Str. 15\\, 01097 Dresden", "20261203", "20261205"
-)
-HAMBURG = hotel(
-    "hh@t", "Motel One Hamburg", "Ludwig-Erhard-Straße 26\\, 20459 Hamburg", "20261220", "20261222"
-)
-HAMBURG_MOVED = hotel(
-    "hh@t", "Motel One Hamburg", "Ludwig-Erhard-Straße 26\\, 20459 Hamburg", "20261221", "20261223"
-)
+DRESDEN = hotel("dd@t", "Hotel Bellevue Dresden", "Große Meißner Str. 15\\, 01097 Dresden", "20261203", "20261205")
+HAMBURG = hotel("hh@t", "Motel One Hamburg", "Ludwig-Erhard-Straße 26\\, 20459 Hamburg", "20261220", "20261222")
+HAMBURG_MOVED = hotel("hh@t", "Motel One Hamburg", "Ludwig-Erhard-Straße 26\\, 20459 Hamburg", "20261221", "20261223")
 DRESDEN_DINNER = dinner("dd-dinner@t", "20261204", "Dresden")
 
 

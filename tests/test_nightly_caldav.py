@@ -20,7 +20,7 @@ def test_server_stopped_after_a_good_run_uses_the_cached_copy_warns_and_exits_3(
 
     monkeypatch.setenv("DINNERBOT_PASSWORD_ALICE", "secret")
     with radicale_server(tmp_path, user="alice", password="secret") as url:
-        with caldav.DAVClient(url=url, username="alice", password="secret") as client:
+        with caldav.DAVClient(url=url, username="alice", password="secret") as client:  # type: ignore[operator]
             cal = client.principal().make_calendar(name="trips", cal_id="trips")
             cal.save_event(HEAD + DRESDEN + "END:VCALENDAR\n")
             source = "caldav+" + str(cal.url).replace("http://", "http://alice@")

@@ -75,8 +75,7 @@ def test_two_simultaneous_runs_report_a_trip_once(tmp_path: Path) -> None:
     write_calendar(tmp_path / "cal.ics", DRESDEN, HAMBURG)
     outs = [tmp_path / f"run{i}.txt" for i in range(3)]
     procs = [
-        run_cli("--config", str(config), "plan", "--cron", "--from", "2026-12-14", "--out", str(out))
-        for out in outs
+        run_cli("--config", str(config), "plan", "--cron", "--from", "2026-12-14", "--out", str(out)) for out in outs
     ]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
