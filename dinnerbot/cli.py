@@ -71,9 +71,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # the last line of defence: never a traceback without --debug
             if app is not None and app.debug:
                 raise
-            click.echo(
-                f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True
-            )
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
             ctx.exit(EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
@@ -122,9 +120,7 @@ def _opt_home(f: F) -> F:
 
 def _opt_window(f: F) -> F:
     f = click.option("--days", type=int, metavar="N", help="How many days ahead to look.")(f)
-    f = click.option("--from", "from_", metavar="YYYY-MM-DD", help="What counts as today (default: today).")(
-        f
-    )
+    f = click.option("--from", "from_", metavar="YYYY-MM-DD", help="What counts as today (default: today).")(f)
     return f
 
 
@@ -133,9 +129,7 @@ def _opt_me(f: F) -> F:
 
 
 def _opt_list(f: F) -> F:
-    f = click.option(
-        "--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city."
-    )(f)
+    f = click.option("--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city.")(f)
     f = click.option("--top", type=int, metavar="N", help="How many people to call.")(f)
     f = click.option("--all", "show_all", is_flag=True, help="List every contact within the radius.")(f)
     f = click.option("--lang", type=click.Choice(["de", "en"]), help="Language of the messages.")(f)
@@ -272,12 +266,8 @@ def city(
     """
     from dinnerbot import digest, plan
 
-    config = _overrides(
-        app, contacts=contacts, home=home, radius_km=radius_km, top=top, lang=lang, format=fmt
-    )
-    result = plan.plan_city(
-        config, city_name, evening=parse_date(date_, "--date"), now=app.now(), show_all=show_all
-    )
+    config = _overrides(app, contacts=contacts, home=home, radius_km=radius_km, top=top, lang=lang, format=fmt)
+    result = plan.plan_city(config, city_name, evening=parse_date(date_, "--date"), now=app.now(), show_all=show_all)
     click.echo(digest.render(result, config["format"], explain=explain))
     sys.exit(report(result.problems))
 
@@ -496,11 +486,24 @@ def _one_contact(config: Config, text: str) -> Any:
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="When it happened (default: today).")
 @click.option("--note", default="", metavar="TEXT", help="A note to keep with the entry.")
 @click.option("--city", default="", metavar="CITY", help="Where (for your memory; optional).")
+@click.option(
+    "--invite",
+    "invite_dir",
+    metavar="DIR",
+    help="With accepted and --city: write the dinner's .ics invitation (and the Bewirtungsbeleg) into DIR.",
+)
 @_opt_contacts
 @pass_app
 @handle_errors
 def log_command(
-    app: App, who: str, kind: str, date_: str | None, note: str, city: str, contacts: tuple[str, ...]
+    app: App,
+    who: str,
+    kind: str,
+    date_: str | None,
+    note: str,
+    city: str,
+    invite_dir: str | None,
+    contacts: tuple[str, ...],
 ) -> None:
     """Record what happened: an invitation accepted, declined, not answered, or a meeting.
 
@@ -511,11 +514,20 @@ def log_command(
     from dinnerbot.store import Store
 
     config = _overrides(app, contacts=contacts)
+    if invite_dir and (kind != "accepted" or not city):
+        from dinnerbot.errors import UsageError
+
+        raise UsageError("--invite needs the outcome 'accepted' and --city CITY")
     contact = _one_contact(config, who)
     day = parse_date(date_, "--date") or app.now().date()
     with Store.open(plan.store_path(config)) as store:
         entry = store.add(Outcome(contact.id, kind, day, note=note, city=city))
     click.echo(f"logged #{entry.id}: {entry.date} {entry.kind} {contact.name}")
+    if invite_dir:
+        from pathlib import Path
+
+        for path in plan.write_dinner(config, contact, city, day, now=app.now(), out_dir=Path(invite_dir)):
+            click.echo(f"wrote {path}")
 
 
 @cli.command()

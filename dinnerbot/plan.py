@@ -62,28 +62,20 @@ def home_place(config: Config, geocoder: Geocoder) -> Place:
     return find_place(geocoder, config["home"], "home")
 
 
-def load_events(
-    config: Config, start: datetime, end: datetime, home: Place
-) -> tuple[list[Any], list[Problem]]:
+def load_events(config: Config, start: datetime, end: datetime, home: Place) -> tuple[list[Any], list[Problem]]:
     from dinnerbot.calendars import read_calendars
 
     if not config["calendars"]:
-        raise ConfigError(
-            "calendars: no calendar configured", hint="set `calendars = [...]` or pass --calendar"
-        )
+        raise ConfigError("calendars: no calendar configured", hint="set `calendars = [...]` or pass --calendar")
     home_tz = zone(config["timezone"] or home.timezone, "UTC")
-    return read_calendars(
-        config["calendars"], start, end, home_tz=home_tz, me=config["me"], cache_dir=config.cache_dir
-    )
+    return read_calendars(config["calendars"], start, end, home_tz=home_tz, me=config["me"], cache_dir=config.cache_dir)
 
 
 def load_contacts(config: Config) -> tuple[list[Contact], list[Problem]]:
     from dinnerbot.contacts import read_contacts
 
     if not config["contacts"]:
-        raise ConfigError(
-            "contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts"
-        )
+        raise ConfigError("contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts")
     return read_contacts(config["contacts"], cache_dir=config.cache_dir)
 
 
@@ -119,9 +111,7 @@ def _find_trips(config: Config, *, today: date) -> tuple[TripList, list[Any]]:
         away_km=float(config["away_km"]),
         dinner=parse_window(config["dinner"]),
     )
-    result = TripList(
-        home=home, trips=tuple(found), window_from=first, window_to=last, problems=tuple(problems)
-    )
+    result = TripList(home=home, trips=tuple(found), window_from=first, window_to=last, problems=tuple(problems))
     return result, events
 
 
@@ -236,9 +226,7 @@ def _messages(
     }
 
 
-def plan_city(
-    config: Config, city: str, *, evening: date | None, now: datetime, show_all: bool = False
-) -> CityPlan:
+def plan_city(config: Config, city: str, *, evening: date | None, now: datetime, show_all: bool = False) -> CityPlan:
     geocoder = open_geocoder(config)
     destination = find_place(geocoder, city, "city")
     home_country = _home_country(config, geocoder)
@@ -307,9 +295,7 @@ def plan_trip(
             trip_nights=trip.nights,
         )
         proposed.update(c.contact.id for c in candidates if c.role == "call")
-        messages = _messages(
-            config, candidates, trip.destination.name, evening.date, trip.destination.timezone
-        )
+        messages = _messages(config, candidates, trip.destination.name, evening.date, trip.destination.timezone)
         evenings.append(
             EveningPlan(evening=evening, candidates=candidates, messages=messages, call_by=_call_by(evening))
         )
@@ -319,3 +305,34 @@ def plan_trip(
 def _call_by(evening: Evening) -> datetime:
     """Ask by noon two days before, at the destination: people plan their evenings."""
     return datetime.combine(evening.date - timedelta(days=2), time(12), evening.start.tzinfo)
+
+
+def write_dinner(config: Config, contact: Contact, city: str, day: date, *, now: datetime, out_dir: Path) -> list[Path]:
+    """After a yes: the invitation (.ics, the evening at the destination in its zone) and, for German users,
+    the Bewirtungsbeleg draft (.md), written into ``out_dir``. Returns the files written."""
+    import re
+
+    from dinnerbot.invite import accepted_dinner
+    from dinnerbot.messages import Sender
+
+    place = find_place(open_geocoder(config), city, "--city")
+    sender = Sender(name=config["name"], phone=config["phone"], email=(config["me"] or [""])[0])
+    templates = Path(config["templates"]) if config["templates"] else None
+    ics, receipt = accepted_dinner(
+        contact,
+        place,
+        day,
+        dinner=config["dinner"],
+        now=now,
+        sender=sender,
+        lang=config["lang"],
+        templates_dir=templates,
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", contact.name.lower()).strip("-") or contact.id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / f"dinner-{day.isoformat()}-{slug}.ics"]
+    written[0].write_text(ics, encoding="utf-8")
+    if receipt is not None:
+        written.append(out_dir / f"bewirtung-{day.isoformat()}-{slug}.md")
+        written[1].write_text(receipt, encoding="utf-8")
+    return written

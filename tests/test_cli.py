@@ -91,9 +91,7 @@ HAND = {
 
 
 def test_city_dresden_lists_the_contacts_within_the_radius() -> None:
-    result = run(
-        "city", "Dresden", "--contacts", CONTACTS, "--home", "Stuttgart", "--all", "--format", "json"
-    )
+    result = run("city", "Dresden", "--contacts", CONTACTS, "--home", "Stuttgart", "--all", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["destination"]["name"] == "Dresden" and data["radius_km"] == 50
@@ -119,9 +117,7 @@ def test_city_dresden_lists_the_contacts_within_the_radius() -> None:
         assert abs(found[name]["distance_km"] - km(*DRESDEN, lat, lon)) <= 1.0, name
     distances = [c["distance_km"] for c in data["candidates"]]
     assert all(d <= 50 for d in distances)
-    assert [c["score"] for c in data["candidates"]] == sorted(
-        (c["score"] for c in data["candidates"]), reverse=True
-    )
+    assert [c["score"] for c in data["candidates"]] == sorted((c["score"] for c in data["candidates"]), reverse=True)
     assert all(c["reasons"] for c in data["candidates"])
 
 
@@ -154,9 +150,7 @@ def test_plan_on_the_examples() -> None:
     evenings = {e["date"]: e for e in dresden["evenings"]}
     assert evenings["2026-12-02"]["free"] is False and evenings["2026-12-02"]["candidates"] == []
     assert len([c for c in evenings["2026-12-03"]["candidates"] if c["role"] == "call"]) == 3
-    called = [
-        c["id"] for t in data["trips"] for e in t["evenings"] for c in e["candidates"] if c["role"] == "call"
-    ]
+    called = [c["id"] for t in data["trips"] for e in t["evenings"] for c in e["candidates"] if c["role"] == "call"]
     for trip in data["trips"]:  # nobody is proposed twice on one trip
         ids = [c["id"] for e in trip["evenings"] for c in e["candidates"] if c["role"] == "call"]
         assert len(ids) == len(set(ids))
@@ -289,3 +283,36 @@ def test_geocode_shows_the_candidates_weighed() -> None:
 def test_geocode_unknown_place_exits_1() -> None:
     result = run("geocode", "Xyzzyville")
     assert result.exit_code == 1 and "not placed" in result.stdout
+
+
+def test_log_accepted_writes_the_invitation(tmp_path: Path) -> None:
+    import icalendar
+
+    result = run(
+        "--config",
+        CONFIG,
+        "log",
+        "Anna Schubert",
+        "accepted",
+        "--date",
+        "2026-12-03",
+        "--city",
+        "Dresden",
+        "--invite",
+        str(tmp_path / "out"),
+    )
+    assert result.exit_code == 0, result.output
+    ics = tmp_path / "out" / "dinner-2026-12-03-anna-schubert.ics"
+    event = next(iter(icalendar.Calendar.from_ical(ics.read_text(encoding="utf-8")).walk("VEVENT")))
+    start = event["DTSTART"].dt
+    assert start.isoformat() == "2026-12-03T18:30:00+01:00" and str(start.tzinfo) == "Europe/Berlin"
+    assert "anna.schubert@mail.example" in str(event.get("ATTENDEE"))
+    receipt = (tmp_path / "out" / "bewirtung-2026-12-03-anna-schubert.md").read_text(encoding="utf-8")
+    assert "Anna Schubert" in receipt and "3. Dezember 2026" in receipt
+    history = run("--config", CONFIG, "history", "Anna Schubert").stdout
+    assert "accepted" in history
+
+
+def test_log_invite_needs_accepted_and_city(tmp_path: Path) -> None:
+    result = run("--config", CONFIG, "log", "Anna Schubert", "declined", "--invite", str(tmp_path))
+    assert result.exit_code == 2 and "--invite needs" in result.stderr
