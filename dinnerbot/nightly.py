@@ -186,12 +186,20 @@ def render_news(plan: Plan, news: list[News], fmt: str = "text") -> str:
     """The nightly report: what changed, then the digest of the trips concerned."""
     from dinnerbot import digest
 
-    head = "\n".join(n.describe() for n in news)
     sub = news_plan(plan, news)
+    if fmt == "json":
+        import json
+
+        doc = {
+            "news": [{"kind": n.kind, "key": n.key, "title": n.title, "changes": list(n.changes)} for n in news],
+            "plan": digest.as_json(sub),
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    head = "\n".join(n.describe() for n in news)
+    if fmt == "markdown":
+        head = "\n".join(f"- {line}" if not line.startswith("  ") else f"  {line}" for line in head.splitlines())
     if not sub.trips:
         return head + "\n"
-    if fmt in ("markdown",):
-        head = "\n".join(f"- {line}" if not line.startswith("  ") else f"  {line}" for line in head.splitlines())
     return head + "\n\n" + digest.render(sub, fmt).rstrip("\n") + "\n"
 
 

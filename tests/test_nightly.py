@@ -199,3 +199,18 @@ def test_state_lives_in_the_log_database(tmp_path: Path) -> None:
     assert (trip["city"], trip["start"], trip["end"]) == ("Dresden", "2026-12-03", "2026-12-05")
     assert set(trip["evenings"]) == {"2026-12-03", "2026-12-04"}
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cron_json_lists_the_news_and_the_plan_of_those_trips(tmp_path: Path) -> None:
+    cal = tmp_path / "cal.ics"
+    write_calendar(cal, DRESDEN, HAMBURG)
+    config = write_config(tmp_path)
+    night(config, "2026-12-01")
+    write_calendar(cal, DRESDEN, DRESDEN_DINNER, HAMBURG)
+    r = night(config, "2026-12-02", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [(n["kind"], n["title"], n["changes"]) for n in doc["news"]] == [
+        ("changed", "Dresden, DE 2026-12-03 to 2026-12-05", ["evening 2026-12-04 became busy"])
+    ]
+    assert [t["destination"]["name"] for t in doc["plan"]["trips"]] == ["Dresden"]
