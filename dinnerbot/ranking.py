@@ -72,6 +72,9 @@ def _default_cadence() -> dict[str, int]:
     return {"customer": 180, "friend": 365}
 
 
+_MET_RANK = {"": -1, "calendar": 0, "met": 1, "accepted": 2}
+
+
 @dataclass(frozen=True)
 class RankSettings:
     """Weights of the ranking signals; see the module docstring for what each one does."""
@@ -290,9 +293,12 @@ def summarise(
         if day > today:
             continue
         if kind in ("met", "accepted"):
-            if s.last_met is None or day > s.last_met or (day == s.last_met and kind == "accepted"):
+            met_kind = "calendar" if o.note.startswith(CALENDAR_NOTE) else kind
+            # the latest day wins; on one day a logged dinner beats a meeting beats a calendar event,
+            # whatever the order of the log
+            if s.last_met is None or (day, _MET_RANK[met_kind]) > (s.last_met, _MET_RANK[s.last_met_kind]):
                 s.last_met = day
-                s.last_met_kind = "calendar" if o.note.startswith(CALENDAR_NOTE) else kind
+                s.last_met_kind = met_kind
             s.met.append(day)
         elif kind == "declined":
             if s.last_declined is None or day > s.last_declined:
