@@ -404,7 +404,9 @@ def doctor(app: App) -> None:
     for check in checks:
         click.echo(check.line())
     broken = [c for c in checks if c.status == "fail"]
-    click.echo(f"{len(broken)} problem{'s' if len(broken) != 1 else ''} to fix" if broken else "all good")
+    warned = sum(c.status == "warn" for c in checks)
+    also = f" ({warned} warning{'s' if warned != 1 else ''})" if warned else ""
+    click.echo((f"{len(broken)} problem{'s' if len(broken) != 1 else ''} to fix" if broken else "all good") + also)
     sys.exit(EXIT_FAILED if broken else EXIT_OK)
 
 

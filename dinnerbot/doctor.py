@@ -81,9 +81,8 @@ def _check_calendars(config: Any, now: datetime) -> list[Check]:
     checks = []
     for source in config["calendars"]:
         try:
-            events, problems = read_calendars(
-                [source], start, end, home_tz=tz, me=config["me"], cache_dir=config.cache_dir
-            )
+            # no cache: the doctor wants to know whether the source answers now, not what it said last
+            events, problems = read_calendars([source], start, end, home_tz=tz, me=config["me"], cache_dir=None)
         except DinnerbotError as exc:
             checks.append(Check(f"calendar {source}", "fail", exc.message, exc.hint or ""))
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from dinnerbot.cli import cli
@@ -68,7 +69,7 @@ def test_every_broken_part_is_named_with_a_fix(tmp_path: Path) -> None:
     assert "[FAIL] templates: sms.de.txt.j2:1:" in out and "fix: fix the template syntax" in out
     assert "[FAIL] database: " in out and "fix: restore a backup" in out
     assert "[ok  ] contacts" in out  # the rest was still checked
-    assert out.splitlines()[-1] == "3 problems to fix"
+    assert out.splitlines()[-1] == "3 problems to fix (1 warning)"
 
 
 def test_a_config_that_cannot_be_read(tmp_path: Path) -> None:
@@ -94,3 +95,37 @@ def test_smtp_without_password_is_named(tmp_path: Path) -> None:
 def test_the_example_config_is_healthy() -> None:
     r = doctor(EXAMPLES / "dinnerbot.toml")
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.network
+def test_a_caldav_server_that_is_down_is_broken_even_with_a_cached_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date, timedelta
+
+    import caldav
+
+    from tests.servers import radicale_server
+
+    from .test_nightly import HEAD
+
+    day = (date.today() + timedelta(days=3)).strftime("%Y%m%d")
+    end = (date.today() + timedelta(days=5)).strftime("%Y%m%d")
+    monkeypatch.setenv("DINNERBOT_PASSWORD_ALICE", "secret")
+    with radicale_server(tmp_path, user="alice", password="secret") as url:
+        with caldav.DAVClient(url=url, username="alice", password="secret") as client:  # type: ignore[operator]
+            cal = client.principal().make_calendar(name="trips", cal_id="trips")
+            cal.save_event(HEAD + hotel("x@t", "Hotel Dresden", "Dresden", day, end) + "END:VCALENDAR\n")
+            source = "caldav+" + str(cal.url).replace("http://", "http://alice@")
+        config = write_config(tmp_path)
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace(f'["{tmp_path / "cal.ics"}"]', f'["{source}"]'), encoding="utf-8")
+        up = doctor(config)
+        assert up.exit_code == 0, up.output
+        assert f"[ok  ] calendar {source}: 1 events in the next 30 days" in up.stdout
+        CliRunner().invoke(cli, ["--config", str(config), "trips"])  # leaves a cached copy behind
+    down = doctor(config)
+    assert down.exit_code == 1
+    assert f"[FAIL] calendar {source}: 0 events" in down.stdout
+    assert "fix: check the URL, the server and the password" in down.stdout
+    assert "secret" not in down.stdout
