@@ -163,3 +163,35 @@ def test_missing_smtp_settings_is_a_config_error(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     r = night(config, "2026-12-01", "--mail")
     assert r.exit_code == 2 and "smtp: host and to must be set" in r.stderr
+
+
+def test_password_from_the_keyring_when_the_environment_has_none(
+    tmp_path: Path, auth_inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+        stored = {("dinnerbot-smtp", "max"): "s3cret"}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.stored.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.stored.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        monkeypatch.delenv("DINNERBOT_SMTP_PASSWORD", raising=False)
+        write_calendar(tmp_path / "cal.ics", DRESDEN)
+        config = smtp_config(tmp_path, auth_inbox.port, user='"max"', password_env='"DINNERBOT_SMTP_PASSWORD"')
+        r = night(config, "2026-12-01", "--mail")
+    finally:
+        keyring.set_keyring(previous)
+    assert r.exit_code == 0, r.output
+    assert auth_inbox.logins == [("max", "s3cret")]
