@@ -172,10 +172,12 @@ def _check_store(config: Any) -> Check:
 
 
 def _check_smtp(config: Any) -> Check:
-    from dinnerbot.mail import SmtpSettings
+    from dinnerbot.mail import SmtpSettings, check
 
     try:
         s = SmtpSettings.from_config(config)
+        check(s)
     except DinnerbotError as exc:
-        return Check("smtp", "fail", exc.message, exc.hint or "")
-    return Check("smtp", "ok", f"{s.host}:{s.port} {s.security}, to {', '.join(s.to)}")
+        return Check("smtp", "fail", exc.message, exc.hint or "check smtp.host, smtp.port and smtp.security")
+    login = f", logged in as {s.user}" if s.user else ""
+    return Check("smtp", "ok", f"{s.host}:{s.port} {s.security}{login}, to {', '.join(s.to)}")

@@ -90,6 +90,15 @@ def build_message(
 
 def send(msg: EmailMessage, settings: SmtpSettings) -> None:
     """Hand the message to the server; MailError naming the server on any failure."""
+    _session(settings, msg)
+
+
+def check(settings: SmtpSettings) -> None:
+    """Connect, secure and log in as `send` would, without sending (for `dinnerbot doctor`)."""
+    _session(settings, None)
+
+
+def _session(settings: SmtpSettings, msg: EmailMessage | None) -> None:
     import smtplib
     import ssl
 
@@ -109,7 +118,8 @@ def send(msg: EmailMessage, settings: SmtpSettings) -> None:
                 smtp.ehlo()
             if settings.user and settings.password is not None:
                 smtp.login(settings.user, settings.password)
-            smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(settings.to))
+            if msg is not None:
+                smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(settings.to))
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(f"{where}: login refused: {exc.smtp_code}", hint="check smtp.user and the password") from None
     except smtplib.SMTPNotSupportedError as exc:

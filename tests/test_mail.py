@@ -171,6 +171,8 @@ def test_password_from_the_keyring_when_the_environment_has_none(
     keyring = pytest.importorskip("keyring")
     from keyring.backend import KeyringBackend
 
+    previous = keyring.get_keyring()  # before the class below exists: it registers itself as a backend
+
     class MemoryKeyring(KeyringBackend):
         priority = 1
         stored = {("dinnerbot-smtp", "max"): "s3cret"}
@@ -184,7 +186,6 @@ def test_password_from_the_keyring_when_the_environment_has_none(
         def delete_password(self, service: str, username: str) -> None:
             self.stored.pop((service, username), None)
 
-    previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     try:
         monkeypatch.delenv("DINNERBOT_SMTP_PASSWORD", raising=False)
@@ -195,3 +196,18 @@ def test_password_from_the_keyring_when_the_environment_has_none(
         keyring.set_keyring(previous)
     assert r.exit_code == 0, r.output
     assert auth_inbox.logins == [("max", "s3cret")]
+
+
+def test_doctor_logs_in_without_sending(tmp_path: Path, auth_inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_calendar(tmp_path / "cal.ics", DRESDEN)
+    config = smtp_config(tmp_path, auth_inbox.port, user='"max"', password_env='"TEST_SMTP_PASSWORD"')
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
+    r = CliRunner().invoke(cli, ["--config", str(config), "doctor"])
+    assert r.exit_code == 0, r.output
+    assert f"[ok  ] smtp: 127.0.0.1:{auth_inbox.port} none, logged in as max, to max@example.com" in r.stdout
+    assert auth_inbox.logins == [("max", "s3cret")] and auth_inbox.messages == []
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
+    r = CliRunner().invoke(cli, ["--config", str(config), "doctor"])
+    assert r.exit_code == 1
+    assert f"[FAIL] smtp: 127.0.0.1:{auth_inbox.port}: login refused: 535" in r.stdout
+    assert "fix: check smtp.user and the password" in r.stdout
