@@ -144,9 +144,11 @@ def _opt_format(*choices: str) -> Callable[[F], F]:
     return decorate
 
 
-def _overrides(app: App, **options: Any) -> Config:
+def _overrides(app: App, *, places: bool = True, **options: Any) -> Config:
+    """The config with the command-line options applied; ``places``: the command needs the gazetteer."""
     config = app.config.with_overrides(**options)
-    _gazetteer_ready(config)
+    if places:
+        _gazetteer_ready(config)
     return config
 
 
@@ -156,6 +158,9 @@ def _gazetteer_ready(config: Config) -> None:
     from dinnerbot.geo.gazetteer import default_sources, index_path
 
     if index_path(config.cache_dir, default_sources()).exists():
+        return
+    if not sys.stderr.isatty():  # cron and pipes: build quietly
+        open_gazetteer(config.cache_dir)
         return
     click.echo("Building the offline place index (once; about 20 s) ...", err=True)
     with click.progressbar(length=100, label="places", file=sys.stderr) as bar:
@@ -515,7 +520,7 @@ def log_command(
     from dinnerbot.model import Outcome
     from dinnerbot.store import Store
 
-    config = _overrides(app, contacts=contacts)
+    config = _overrides(app, places=bool(invite_dir), contacts=contacts)
     if invite_dir and (kind != "accepted" or not city):
         from dinnerbot.errors import UsageError
 
@@ -545,7 +550,7 @@ def history(app: App, who: str | None, contacts: tuple[str, ...]) -> None:
     from dinnerbot import plan
     from dinnerbot.store import Store
 
-    config = _overrides(app, contacts=contacts)
+    config = _overrides(app, places=False, contacts=contacts)
     names: dict[str, str] = {}
     contact_id = None
     if who is not None:

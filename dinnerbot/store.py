@@ -16,8 +16,9 @@ import io
 import json
 import os
 import sqlite3
+import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,19 @@ SCHEMA_VERSION = len(MIGRATIONS)
 Format = Literal["json", "csv"]
 
 
+def _when_unlocked(step: Callable[[], Any]) -> Any:
+    """Run ``step``, retrying while another process holds the lock: switching a new file to WAL takes an
+    exclusive lock and SQLite reports "database is locked" at once there, without its busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class Store:
     """An open database. Use as a context manager: ``with Store.open(path) as store: store.add(...)``."""
 
@@ -82,7 +96,7 @@ class Store:
         store = cls(db, path)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _when_unlocked(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot switch the database to WAL mode (got {mode})")
             db.execute("PRAGMA synchronous = FULL")
