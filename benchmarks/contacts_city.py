@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -52,19 +51,28 @@ print(len(contacts), "contacts,", sum(p.location is not None for p in placed), "
 """
 
 
+PEAK = (
+    "import resource, subprocess, sys\n"
+    "proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "sys.stdout.write(proc.stdout); sys.stderr.write(proc.stderr)\n"
+    "print('PEAK_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(proc.returncode)\n"
+)
+
+
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of that child, last output line)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS MB of that one command, last output line).
+
+    Each command runs under a small parent of its own, so its peak is not mixed with earlier commands'."""
     t = time.perf_counter()
-    proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", PEAK, *args], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode not in (0, 3):
         print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
         raise SystemExit(f"{args[:4]} failed with {proc.returncode}")
+    peak_kb = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_KB"))
     out = (proc.stdout.strip().splitlines() or [""])[-1]
-    # ru_maxrss of RUSAGE_CHILDREN is the max over all children so far; report it when it grew
-    return wall, max(peak, before) / 1024, out
+    return wall, peak_kb / 1024, out
 
 
 def main() -> None:
