@@ -131,7 +131,9 @@ def _opt_me(f: F) -> F:
 def _opt_list(f: F) -> F:
     f = click.option("--radius", "radius_km", type=float, metavar="KM", help="Search radius around the city.")(f)
     f = click.option("--top", type=int, metavar="N", help="How many people to call.")(f)
-    f = click.option("--all", "show_all", is_flag=True, help="List every contact within the radius.")(f)
+    f = click.option(
+        "--all", "show_all", is_flag=True, help="Every contact in the radius; call lists for tentative trips too."
+    )(f)
     f = click.option("--lang", type=click.Choice(["de", "en"]), help="Language of the messages.")(f)
     f = click.option("--explain", is_flag=True, help="Show each signal's contribution to the score.")(f)
     return f

@@ -281,7 +281,8 @@ def plan_trip(
     proposed: set[str] = set()
     evenings = []
     for evening in trip.evenings:
-        if not evening.free or evening.start < now:
+        # a tentative trip ("Kunde Hamburg?", no booking) gets no call list until it firms up, or --all
+        if not evening.free or evening.start < now or (trip.tentative and not show_all):
             evenings.append(EveningPlan(evening=evening, candidates=()))
             continue
         candidates = _rank(

@@ -316,3 +316,20 @@ def test_log_accepted_writes_the_invitation(tmp_path: Path) -> None:
 def test_log_invite_needs_accepted_and_city(tmp_path: Path) -> None:
     result = run("--config", CONFIG, "log", "Anna Schubert", "declined", "--invite", str(tmp_path))
     assert result.exit_code == 2 and "--invite needs" in result.stderr
+
+
+def test_a_tentative_trip_holds_its_call_list_back(tmp_path: Path) -> None:
+    cal = tmp_path / "tentative.ics"
+    cal.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:t1\r\nDTSTAMP:20261120T080000Z\r\nDTSTART;VALUE=DATE:20261202\r\n"
+        "DTEND;VALUE=DATE:20261204\r\nSUMMARY:Kunde Dresden?\r\nLOCATION:Dresden\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    args = ["--config", CONFIG, "plan", "--from", "2026-12-01", "--calendar", str(cal), "--format", "json"]
+    held = json.loads(run(*args).stdout)["trips"]
+    assert held and held[0]["tentative"] is True
+    assert all(not e["candidates"] for e in held[0]["evenings"])
+    asked = json.loads(run(*args, "--all").stdout)["trips"]
+    assert any(e["candidates"] for e in asked[0]["evenings"])
