@@ -94,28 +94,23 @@ def parse_date(value: str | None, option: str) -> date | None:
 
 
 # Options shared by the commands that use them; each is an override of the config key of the same name.
-def _opt_calendar(f: F) -> F:
-    return click.option(
-        "--calendar",
-        "calendars",
-        multiple=True,
-        metavar="PATH_OR_URL",
-        help="A calendar (.ics, vdir, URL); repeatable; replaces the config's list.",
-    )(f)
+_opt_calendar = click.option(
+    "--calendar",
+    "calendars",
+    multiple=True,
+    metavar="PATH_OR_URL",
+    help="A calendar (.ics, vdir, URL); repeatable; replaces the config's list.",
+)
+_opt_contacts = click.option(
+    "--contacts",
+    "contacts",
+    multiple=True,
+    metavar="PATH",
+    help="An address book (.vcf, .csv, vdir); repeatable; replaces the config's list.",
+)
 
 
-def _opt_contacts(f: F) -> F:
-    return click.option(
-        "--contacts",
-        "contacts",
-        multiple=True,
-        metavar="PATH",
-        help="An address book (.vcf, .csv, vdir); repeatable; replaces the config's list.",
-    )(f)
-
-
-def _opt_home(f: F) -> F:
-    return click.option("--home", metavar="PLACE", help="Where you live (overrides `home`).")(f)
+_opt_home = click.option("--home", metavar="PLACE", help="Where you live (overrides `home`).")
 
 
 def _opt_window(f: F) -> F:
@@ -124,8 +119,7 @@ def _opt_window(f: F) -> F:
     return f
 
 
-def _opt_me(f: F) -> F:
-    return click.option("--me", multiple=True, metavar="EMAIL", help="Your e-mail address; repeatable.")(f)
+_opt_me = click.option("--me", multiple=True, metavar="EMAIL", help="Your e-mail address; repeatable.")
 
 
 def _opt_list(f: F) -> F:
