@@ -20,7 +20,6 @@ from dinnerbot.model import (
     Nearby,
     Outcome,
     Place,
-    PlacedContact,
     Plan,
     Problem,
     Trip,
@@ -29,6 +28,7 @@ from dinnerbot.model import (
 )
 
 if TYPE_CHECKING:
+    from dinnerbot.atlas import Atlas
     from dinnerbot.geo.base import Geocoder
 
 
@@ -115,26 +115,32 @@ def _find_trips(config: Config, *, today: date) -> tuple[TripList, list[Any]]:
     return result, events
 
 
-def _calendar_meetings(
-    config: Config, events: Sequence[Any], people: Sequence[Contact], now: datetime
-) -> list[Outcome]:
+def _calendar_meetings(config: Config, events: Sequence[Any], atlas: Atlas, now: datetime) -> list[Outcome]:
     """Past events with a contact as attendee (or named in the title) count as meetings, when enabled."""
     from dinnerbot.ranking import meetings_from_events
 
     settings = _ranking_settings(config)
     if not settings.calendar_meetings:
         return []
+    people = [p.contact for p in atlas.everyone()]
     return meetings_from_events(
         events, people, before=now, me=config["me"], max_attendees=settings.calendar_max_attendees
     )
 
 
+def load_atlas(config: Config, geocoder: Geocoder, home_country: str | None) -> Atlas:
+    """The configured address books, placed (from the cache when nothing changed)."""
+    from dinnerbot.atlas import open_atlas
+
+    if not config["contacts"]:
+        raise ConfigError("contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts")
+    return open_atlas(config["contacts"], geocoder, home_country=home_country, cache_dir=config.cache_dir)
+
+
 def list_contacts(config: Config) -> ContactList:
     geocoder = open_geocoder(config)
-    home_country = _home_country(config, geocoder)
-    people, problems = load_contacts(config)
-    placed = tuple(geocoder.locate_all(people, home_country=home_country))
-    return ContactList(contacts=placed, problems=tuple(problems))
+    atlas = load_atlas(config, geocoder, _home_country(config, geocoder))
+    return ContactList(contacts=tuple(atlas.everyone()), problems=atlas.problems)
 
 
 def _home_country(config: Config, geocoder: Geocoder) -> str | None:
@@ -142,23 +148,6 @@ def _home_country(config: Config, geocoder: Geocoder) -> str | None:
         return None
     place = geocoder.place(config["home"])
     return place.country if place else None
-
-
-def nearby(placed: Sequence[PlacedContact], where: Place, radius_km: float) -> list[Nearby]:
-    """Contacts with any placed address within the radius, each with its nearest address."""
-    from dinnerbot.geo.distance import haversine_km
-
-    found = []
-    for p in placed:
-        if p.location is None:
-            continue
-        best = min(
-            ((haversine_km(where.lat, where.lon, loc.lat, loc.lon), loc) for loc in (p.location, *p.others)),
-            key=lambda pair: pair[0],
-        )
-        if best[0] <= radius_km:
-            found.append(Nearby(placed=p, location=best[1], distance_km=best[0]))
-    return found
 
 
 def _history(config: Config) -> list[Outcome]:
@@ -229,11 +218,9 @@ def _messages(
 def plan_city(config: Config, city: str, *, evening: date | None, now: datetime, show_all: bool = False) -> CityPlan:
     geocoder = open_geocoder(config)
     destination = find_place(geocoder, city, "city")
-    home_country = _home_country(config, geocoder)
-    people, problems = load_contacts(config)
-    placed = geocoder.locate_all(people, home_country=home_country)
+    atlas = load_atlas(config, geocoder, _home_country(config, geocoder))
     radius = float(config["radius_km"])
-    near = nearby(placed, destination, radius)
+    near = atlas.near(destination, radius)
     candidates = _rank(config, near, _history(config), evening=evening, now=now, show_all=show_all)
     messages = _messages(config, candidates, destination.name, evening, destination.timezone)
     return CityPlan(
@@ -242,7 +229,7 @@ def plan_city(config: Config, city: str, *, evening: date | None, now: datetime,
         radius_km=radius,
         candidates=candidates,
         messages=messages,
-        problems=tuple(problems),
+        problems=atlas.problems,
     )
 
 
@@ -250,34 +237,33 @@ def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = F
     """The nightly job's core: every trip in the window, every free evening with its call list."""
     trip_list, events = _find_trips(config, today=today)
     geocoder = open_geocoder(config)
-    people, contact_problems = load_contacts(config)
-    placed = geocoder.locate_all(people, home_country=trip_list.home.country)
-    history = _history(config) + _calendar_meetings(config, events, people, now)
+    atlas = load_atlas(config, geocoder, trip_list.home.country)
+    history = _history(config) + _calendar_meetings(config, events, atlas, now)
     radius = float(config["radius_km"])
     trip_plans = []
     for trip in trip_list.trips:
-        trip_plans.append(plan_trip(config, trip, placed, history, radius=radius, now=now, show_all=show_all))
+        near = atlas.near(trip.destination, radius)
+        trip_plans.append(plan_trip(config, trip, near, history, now=now, show_all=show_all))
     return Plan(
         generated_at=now,
         window_from=trip_list.window_from,
         window_to=trip_list.window_to,
         home=trip_list.home,
         trips=tuple(trip_plans),
-        problems=trip_list.problems + tuple(contact_problems),
+        problems=trip_list.problems + atlas.problems,
     )
 
 
 def plan_trip(
     config: Config,
     trip: Trip,
-    placed: Sequence[PlacedContact],
+    near: Sequence[Nearby],
     history: Sequence[Outcome],
     *,
-    radius: float,
     now: datetime,
     show_all: bool,
 ) -> TripPlan:
-    near = nearby(placed, trip.destination, radius)
+    """The call lists of one trip's free evenings, from the contacts ``near`` its destination."""
     proposed: set[str] = set()
     evenings = []
     for evening in trip.evenings:

@@ -192,26 +192,6 @@ def test_every_realworld_file_reads(kind: str) -> None:
     assert total >= len(files) // 2
 
 
-def test_merged_result_is_cached_for_unchanged_sources(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    book = tmp_path / "book.vcf"
-    shutil.copy(DATA / "apple_grouped_items.vcf", book)
-    sources = [str(book), str(DATA / "google_contacts.csv")]
-    first, _ = read_contacts(sources, cache_dir=tmp_path / "cache")
-    assert first.fingerprint  # type: ignore[attr-defined]
-    import dinnerbot.contacts.merge as merge
-
-    monkeypatch.setattr(merge, "merge_contacts", lambda contacts: pytest.fail("merged again"))
-    again, _ = read_contacts(sources, cache_dir=tmp_path / "cache")
-    assert list(again) == list(first) and again.fingerprint == first.fingerprint  # type: ignore[attr-defined]
-    monkeypatch.undo()
-    book.write_text(book.read_text().replace("Anna Berg", "Anna Berg-Schmidt"))
-    changed, _ = read_contacts(sources, cache_dir=tmp_path / "cache")
-    assert "Anna Berg-Schmidt" in {c.name for c in changed}
-    assert changed.fingerprint != first.fingerprint  # type: ignore[attr-defined]
-
-
 def test_shared_office_address_does_not_merge_colleagues() -> None:
     a = Contact(id="a", name="Max Huber", emails=("info@kanzlei.at",))
     b = Contact(id="b", name="Anna Huber", emails=("info@kanzlei.at",))

@@ -294,21 +294,3 @@ def test_without_postal_data_postal_codes_degrade_gracefully(tmp_path: Path) -> 
         Gazetteer.open(tmp_path / "c2", sources=tiny_sources(tmp_path / "p", "2.0"))
     )
     assert with_postal.place("67433 Neustadt").lat == pytest.approx(49.35)  # type: ignore[union-attr]
-
-
-def test_locate_all_reuses_places_for_unchanged_files(
-    tmp_path: Path, geo: OfflineGeocoder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dinnerbot.contacts import read_contacts
-
-    data = Path(__file__).parent / "data" / "contacts"
-    sources = [str(data / "google_contacts.csv"), str(data / "outlook_de_cp1252.csv")]
-    contacts, _ = read_contacts(sources, cache_dir=tmp_path)
-    geocoder = OfflineGeocoder(geo.gaz, home_country="DE")
-    geocoder.cache_dir = tmp_path
-    first = geocoder.locate_all(contacts)
-    assert sum(p.location is not None for p in first) >= 3
-    monkeypatch.setattr(OfflineGeocoder, "locate", lambda *a, **k: pytest.fail("geocoded again"))
-    again = geocoder.locate_all(read_contacts(sources, cache_dir=tmp_path)[0])
-    assert again == first
-    assert geocoder.locate_all([]) == []

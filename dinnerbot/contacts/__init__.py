@@ -47,47 +47,12 @@ def _cached(path: Path, reader: object, cache_dir: Path | None) -> tuple[list[Co
     return cached_read(path, reader, cache_dir)  # type: ignore[arg-type]
 
 
-class ContactBook(list[Contact]):
-    """The merged contacts; ``fingerprint`` identifies the exact source files they came from (None for
-    network sources), so that ``Geocoder.locate_all`` can reuse the places found last time."""
-
-    fingerprint: str | None = None
-
-
-def sources_fingerprint(sources: Sequence[str]) -> str | None:
-    """A digest of every source file's path, size and mtime; None when a source is not a local file."""
-    import hashlib
-
-    parts: list[str] = []
-    for source in sources:
-        if "://" in source:
-            return None
-        path = Path(source).expanduser()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            try:
-                st = f.stat()
-            except OSError:
-                return None
-            parts.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}")
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:24]
-
-
 def read_contacts(
     sources: Sequence[str], *, cache_dir: Path | None = None
 ) -> tuple[list[Contact], list[Problem]]:
     """Every contact of every source, duplicates (same e-mail or phone) merged, in a stable order."""
     from dinnerbot.contacts.merge import merge_contacts
 
-    fingerprint = sources_fingerprint(sources) if cache_dir is not None else None
-    if fingerprint is not None and cache_dir is not None:
-        from dinnerbot.contacts.cache import load_merged
-
-        hit = load_merged(cache_dir, fingerprint)
-        if hit is not None:
-            book = ContactBook(hit[0])
-            book.fingerprint = fingerprint
-            return book, hit[1]
     everyone: list[Contact] = []
     problems: list[Problem] = []
     for source in sources:
@@ -97,13 +62,7 @@ def read_contacts(
             contacts, probs = [], [Problem(source, f"cannot read: {type(exc).__name__}: {exc}")]
         everyone.extend(contacts)
         problems.extend(probs)
-    book = ContactBook(merge_contacts(everyone))
-    book.fingerprint = fingerprint
-    if fingerprint is not None and cache_dir is not None:
-        from dinnerbot.contacts.cache import store_merged
-
-        store_merged(cache_dir, fingerprint, list(book), problems)
-    return book, problems
+    return merge_contacts(everyone), problems
 
 
-__all__ = ["ContactBook", "read_contacts", "read_source"]
+__all__ = ["read_contacts", "read_source"]

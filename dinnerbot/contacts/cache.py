@@ -58,28 +58,3 @@ def _store(entry: Path, st: os.stat_result, digest: str, result: object) -> None
     with tmp.open("wb") as fh:
         pickle.dump((st.st_size, st.st_mtime_ns, digest, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, entry)
-
-
-def load_merged(cache_dir: Path, fingerprint: str) -> tuple[list[Contact], list[Problem]] | None:
-    """The merged contacts of exactly these source files (see ``sources_fingerprint``), or None."""
-    try:
-        with (cache_dir / "contacts" / f"merged-{CACHE_VERSION}-{fingerprint}.pickle").open("rb") as fh:
-            contacts, problems = pickle.load(fh)
-        return contacts, problems
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-        return None
-
-
-def store_merged(cache_dir: Path, fingerprint: str, contacts: list[Contact], problems: list[Problem]) -> None:
-    folder = cache_dir / "contacts"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob(f"merged-{CACHE_VERSION}-*.pickle"):
-            old.unlink(missing_ok=True)  # one merged set is enough: the per-file caches cover the rest
-        entry = folder / f"merged-{CACHE_VERSION}-{fingerprint}.pickle"
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((contacts, problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
-    except OSError:
-        pass

@@ -34,7 +34,6 @@ def open_geocoder(config: Config, *, progress: Progress | None = None) -> Geocod
     ``geocoder.offline = false`` and ``geocoder.online`` names a geopy service."""
     gaz = open_gazetteer(config.cache_dir, progress=progress)  # first use: builds the index (~15-25 s)
     geocoder = OfflineGeocoder(gaz)
-    geocoder.cache_dir = config.cache_dir
     home = config.get("home") or ""
     if home:
         place = geocoder.place(home)

@@ -32,6 +32,9 @@ class Resolution:
 
 
 class Geocoder(Protocol):
+    @property
+    def cache_key(self) -> str: ...
+
     def place(self, text: str, *, country: str | None = None) -> Place | None: ...
 
     def resolve(self, text: str, *, country: str | None = None) -> Resolution: ...

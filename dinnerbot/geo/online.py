@@ -139,6 +139,10 @@ class OnlineGeocoder:
         self.offline.home_country = value
 
     @property
+    def cache_key(self) -> str:
+        return f"{self.offline.cache_key}+online:{self.service}"
+
+    @property
     def gaz(self) -> Any:
         return self.offline.gaz
 

@@ -20,14 +20,10 @@ location is the home address (where people are in the evening), then work, then 
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from dinnerbot.errors import GeocodeError
 from dinnerbot.geo.address import ParsedAddress, clean_city, looks_like_street, parse_address
@@ -94,8 +90,12 @@ class OfflineGeocoder:
     def __init__(self, gazetteer: Gazetteer, *, home_country: str | None = None) -> None:
         self.gaz = gazetteer
         self.home_country = home_country or ""
-        self.cache_dir: Path | None = None  # where locate_all keeps the places it found
         self._memo: dict[tuple[object, ...], Resolution] = {}
+
+    @property
+    def cache_key(self) -> str:
+        """What the places found depend on besides the addresses: the gazetteer index (data versions)."""
+        return f"offline:{self.gaz.path.stem}"
 
     # ------------------------------------------------------------------ strings
 
@@ -127,38 +127,9 @@ class OfflineGeocoder:
     def locate_all(
         self, contacts: Sequence[Contact], *, home_country: str | None = None
     ) -> list[PlacedContact]:
-        """``locate`` for every contact; when ``contacts`` came from ``read_contacts`` with a cache dir
-        (a ``ContactBook`` with a fingerprint) and ``self.cache_dir`` is set, the places found for exactly
-        these files, home country and gazetteer are reused from disk (a warm run geocodes nothing)."""
-        fingerprint = getattr(contacts, "fingerprint", None)
+        """``locate`` for every contact (``dinnerbot.atlas`` keeps the result between runs)."""
         home = home_country or self.home_country
-        path = None
-        if fingerprint and self.cache_dir is not None:
-            key = f"{fingerprint}-{home}-{self.gaz.path.stem}"
-            path = (
-                self.cache_dir / "contacts" / f"placed-{hashlib.sha1(key.encode()).hexdigest()[:24]}.pickle"
-            )
-            try:
-                with path.open("rb") as fh:
-                    rows = pickle.load(fh)
-                if len(rows) == len(contacts):
-                    return [PlacedContact(c, *row) for c, row in zip(contacts, rows, strict=True)]
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-                pass
-        placed = [self.locate(c, home_country=home) for c in contacts]
-        if path is not None:
-            rows = [(p.location, p.unlocated_reason, p.others, p.ambiguous) for p in placed]
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                for old in path.parent.glob("placed-*.pickle"):
-                    old.unlink(missing_ok=True)
-                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                with tmp.open("wb") as fh:
-                    pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
-                pass
-        return placed
+        return [self.locate(c, home_country=home) for c in contacts]
 
     def locate(self, contact: Contact, *, home_country: str | None = None) -> PlacedContact:
         home = home_country or self.home_country
