@@ -101,7 +101,7 @@ def open_atlas(
         problems = _stored(path, key, files)
         if problems is not None:
             return Atlas(problems, path=path, from_cache=True)
-    contacts, problems = read_contacts(sources, cache_dir=cache_dir)
+    contacts, problems = read_contacts(sources)
     placed = geocoder.locate_all(contacts, home_country=home_country)
     if files is not None and path is not None:
         with contextlib.suppress(OSError, sqlite3.Error):

@@ -108,7 +108,7 @@ def _check_contacts(config: Any) -> list[Check]:
     checks = []
     for source in config["contacts"]:
         try:
-            people, problems = read_contacts([source], cache_dir=None)
+            people, problems = read_contacts([source])
         except DinnerbotError as exc:
             checks.append(Check(f"contacts {source}", "fail", exc.message, exc.hint or ""))
             continue

@@ -72,11 +72,10 @@ def load_events(config: Config, start: datetime, end: datetime, home: Place) -> 
 
 
 def load_contacts(config: Config) -> tuple[list[Contact], list[Problem]]:
-    from dinnerbot.contacts import read_contacts
-
-    if not config["contacts"]:
-        raise ConfigError("contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts")
-    return read_contacts(config["contacts"], cache_dir=config.cache_dir)
+    """Every configured contact (from the atlas, so an unchanged address book is not read again)."""
+    geocoder = open_geocoder(config)
+    atlas = load_atlas(config, geocoder, _home_country(config, geocoder))
+    return [p.contact for p in atlas.everyone()], list(atlas.problems)
 
 
 def _window(config: Config, today: date, home: Place) -> tuple[date, date, datetime, datetime]:

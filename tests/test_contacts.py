@@ -158,24 +158,6 @@ def test_missing_source_is_a_problem() -> None:
     assert len(contacts) == 1 and "not found" in problems[0].message
 
 
-def test_parse_cache_reuses_unchanged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    book = tmp_path / "book.vcf"
-    shutil.copy(DATA / "apple_grouped_items.vcf", book)
-    first, _ = read_contacts([str(book)], cache_dir=tmp_path / "cache")
-    import dinnerbot.contacts.vcard as vcard
-
-    def boom(path: Path) -> object:
-        raise AssertionError("parsed again")
-
-    monkeypatch.setattr(vcard, "parse_vcards", boom)
-    again, _ = read_contacts([str(book)], cache_dir=tmp_path / "cache")
-    assert again == first
-    book.write_text(book.read_text().replace("Anna Berg", "Anna Berg-Schmidt"))
-    monkeypatch.undo()
-    changed, _ = read_contacts([str(book)], cache_dir=tmp_path / "cache")
-    assert changed[0].name == "Anna Berg-Schmidt"
-
-
 @pytest.mark.parametrize("kind", ["vcf", "csv"])
 def test_every_realworld_file_reads(kind: str) -> None:
     folder = SHARED / kind

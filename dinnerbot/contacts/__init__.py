@@ -19,7 +19,7 @@ from pathlib import Path
 from dinnerbot.model import Contact, Problem
 
 
-def read_source(source: str, *, cache_dir: Path | None = None) -> tuple[list[Contact], list[Problem]]:
+def read_source(source: str) -> tuple[list[Contact], list[Problem]]:
     """The contacts of one source, unmerged."""
     if source.startswith(("carddav+http://", "carddav+https://")):
         from dinnerbot.contacts.dav import read_carddav
@@ -29,35 +29,29 @@ def read_source(source: str, *, cache_dir: Path | None = None) -> tuple[list[Con
     if path.is_dir():
         from dinnerbot.contacts.vdir import read_vdir
 
-        return read_vdir(path, cache_dir=cache_dir)
+        return read_vdir(path)
     if not path.exists():
         return [], [Problem(source, "address book not found")]
     if path.suffix.lower() == ".csv":
         from dinnerbot.contacts.csvfile import read_csv
 
-        return _cached(path, read_csv, cache_dir)
+        return read_csv(path)
     from dinnerbot.contacts.vcard import read_vcf
 
-    return _cached(path, read_vcf, cache_dir)
+    return read_vcf(path)
 
 
-def _cached(path: Path, reader: object, cache_dir: Path | None) -> tuple[list[Contact], list[Problem]]:
-    from dinnerbot.contacts.cache import cached_read
+def read_contacts(sources: Sequence[str]) -> tuple[list[Contact], list[Problem]]:
+    """Every contact of every source, duplicates (same e-mail or phone) merged, in a stable order.
 
-    return cached_read(path, reader, cache_dir)  # type: ignore[arg-type]
-
-
-def read_contacts(
-    sources: Sequence[str], *, cache_dir: Path | None = None
-) -> tuple[list[Contact], list[Problem]]:
-    """Every contact of every source, duplicates (same e-mail or phone) merged, in a stable order."""
+    Nothing is cached here: ``dinnerbot.atlas`` keeps the read and placed contacts between runs."""
     from dinnerbot.contacts.merge import merge_contacts
 
     everyone: list[Contact] = []
     problems: list[Problem] = []
     for source in sources:
         try:
-            contacts, probs = read_source(source, cache_dir=cache_dir)
+            contacts, probs = read_source(source)
         except Exception as exc:  # one broken source never sinks the others
             contacts, probs = [], [Problem(source, f"cannot read: {type(exc).__name__}: {exc}")]
         everyone.extend(contacts)

@@ -7,7 +7,7 @@ from pathlib import Path
 from dinnerbot.model import Contact, Problem
 
 
-def read_vdir(folder: Path, *, cache_dir: Path | None = None) -> tuple[list[Contact], list[Problem]]:
+def read_vdir(folder: Path) -> tuple[list[Contact], list[Problem]]:
     """Every ``.vcf`` (and ``.csv``) file under ``folder``, sorted by path so the order is stable."""
     from dinnerbot.contacts import read_source
 
@@ -23,7 +23,7 @@ def read_vdir(folder: Path, *, cache_dir: Path | None = None) -> tuple[list[Cont
     if not files:
         problems.append(Problem(str(folder), "no .vcf or .csv files in this folder"))
     for path in files:
-        c, p = read_source(str(path), cache_dir=cache_dir)
+        c, p = read_source(str(path))
         contacts.extend(c)
         problems.extend(p)
     return contacts, problems

@@ -91,6 +91,7 @@ class OfflineGeocoder:
         self.gaz = gazetteer
         self.home_country = home_country or ""
         self._memo: dict[tuple[object, ...], Resolution] = {}
+        self._phone_asked = False  # whether the resolution under way looked at the phone's country
 
     @property
     def cache_key(self) -> str:
@@ -149,21 +150,29 @@ class OfflineGeocoder:
         return PlacedContact(contact, located[0], None, tuple(located[1:]), ())
 
     def resolve_address(self, address: Address, hints: Hints) -> Resolution:
-        """Resolve one structured address (vCard ADR, CSV columns); remembered for the process."""
-        key = (
+        """Resolve one structured address (vCard ADR, CSV columns); remembered for the process.
+
+        Most addresses resolve without looking at the phone's country (it only splits namesakes): those
+        are remembered for every phone, the others for their phone countries only."""
+        base = (
             "" if address.city or address.postal_code else address.street,
             address.postal_code,
             address.city,
             address.region,
-            address.country,
+            (self.gaz.country(address.country) or address.country) if address.country else "",
             address.label,
-            hints,
+            hints.country,
+            hints.region,
+            hints.postal_code,
+            hints.home_country,
         )
-        res = self._memo.get(key)
+        res = self._memo.get(base) or self._memo.get((base, hints.phone_countries))
         if res is None:
             if len(self._memo) > 200_000:
                 self._memo.clear()
-            res = self._memo[key] = self._resolve_address(address, hints)
+            self._phone_asked = False
+            res = self._resolve_address(address, hints)
+            self._memo[(base, hints.phone_countries) if self._phone_asked else base] = res
         return res
 
     def _resolve_address(self, address: Address, hints: Hints) -> Resolution:
@@ -341,6 +350,7 @@ class OfflineGeocoder:
                     return None  # this code belongs to another country's town: let the city name decide
         countries = list(dict.fromkeys(h.place.country for h in hits))
         if len(countries) > 1:
+            self._phone_asked = True
             for pref in (hints.phone_countries, (hints.home_country,)):
                 keep = [c for c in countries if c in pref]
                 if keep:
@@ -418,6 +428,8 @@ class OfflineGeocoder:
                 (lambda h: h.place.country == hints.home_country) if hints.home_country else None,
             ),
         ):
+            if label == "phone country" and len(hits) > 1:
+                self._phone_asked = True
             if pred is None or (len(hits) == 1 and label != "country"):
                 continue
             keep = [h for h in hits if pred(h)]
