@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -69,6 +70,7 @@ def as_json(result: Result) -> dict[str, Any]:
             "destination": result.destination.as_dict(),
             "evening": result.evening.isoformat() if result.evening else None,
             "radius_km": result.radius_km,
+            "alternatives": list(result.alternatives),
             "candidates": [_candidate_json(c, result.messages) for c in result.candidates],
             "problems": _problems_json(result.problems),
         }
@@ -242,11 +244,24 @@ def _city_text(result: CityPlan, markdown: bool, explain: bool) -> str:
         _h(f"Dinner in {_place(result.destination)}{when} (within {result.radius_km:g} km)", markdown, 1),
         "",
     ]
+    if result.alternatives:
+        lines += [also_called(result), ""]
     if not result.candidates:
         lines.append("Nobody in your address books lives or works within the radius.")
     for n, c in enumerate(result.candidates, 1):
         lines.extend(_candidate_lines(c, result.messages, markdown, explain, n))
     return "\n".join(lines)
+
+
+def also_called(result: CityPlan) -> str:
+    """The note under an ambiguous destination: which other places the name could mean."""
+    first = result.alternatives[0]
+    m = re.fullmatch(r"(.+) \((.+)\), \w+", first)  # "Cambridge (Ontario), CA" -> "Cambridge, Ontario"
+    example = f"{m[1]}, {m[2]}" if m else first
+    return (
+        f"The name is ambiguous; it also means {'; '.join(result.alternatives)}. "
+        f'Add the region or a postal code to pick another ("{example}").'
+    )
 
 
 def _plan_text(result: Plan, markdown: bool, explain: bool) -> str:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from dinnerbot.digest import also_called
 from dinnerbot.model import Candidate, CityPlan, Contact, EveningPlan, Place, Plan, Trip
 
 MAP_SIZE = 300  # SVG user units; the map scales to the page width
@@ -167,6 +168,7 @@ def digest_context(result: Plan | CityPlan) -> dict[str, Any]:
             "kind": "city",
             "title": f"Dinner in {_place(result.destination)}",
             "subtitle": f"{when} · within {result.radius_km:g} km",
+            "note": also_called(result) if result.alternatives else "",
             "city": {
                 "map": candidate_map(result.destination, result.candidates, result.radius_km),
                 "candidates": candidates,
@@ -177,6 +179,7 @@ def digest_context(result: Plan | CityPlan) -> dict[str, Any]:
         }
     return {
         "kind": "plan",
+        "note": "",
         "title": f"Trips {_day(result.window_from)} – {_day(result.window_to)}",
         "subtitle": f"home: {_place(result.home)}",
         "city": None,

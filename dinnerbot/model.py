@@ -250,6 +250,7 @@ class CityPlan:
     candidates: tuple[Candidate, ...]
     messages: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    alternatives: tuple[str, ...] = ()  # other places of that name ("Neustadt in Holstein (Schleswig-Holstein), DE")
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,7 +216,7 @@ def _messages(
 
 def plan_city(config: Config, city: str, *, evening: date | None, now: datetime, show_all: bool = False) -> CityPlan:
     geocoder = open_geocoder(config)
-    destination = find_place(geocoder, city, "city")
+    destination, alternatives = _destination(geocoder, city)
     atlas = load_atlas(config, geocoder, _home_country(config, geocoder))
     radius = float(config["radius_km"])
     near = atlas.near(destination, radius)
@@ -229,7 +229,23 @@ def plan_city(config: Config, city: str, *, evening: date | None, now: datetime,
         candidates=candidates,
         messages=messages,
         problems=atlas.problems,
+        alternatives=alternatives,
     )
+
+
+def _destination(geocoder: Geocoder, text: str) -> tuple[Place, tuple[str, ...]]:
+    """The place the user named and, when the name is ambiguous, the other places it could mean."""
+    res = geocoder.resolve(text)
+    if res.place is None or not res.ambiguous:
+        return find_place(geocoder, text, "city"), ()
+    chosen = res.place
+
+    def label(p: Place) -> str:
+        names = geocoder.gaz.admin1_names(p.country, p.admin1) if p.admin1 else ()
+        return f"{p.name} ({names[0]}), {p.country}" if names else f"{p.name}, {p.country}"
+
+    others = [label(w.place) for w in res.candidates]
+    return chosen, tuple(o for o in dict.fromkeys(others) if o != label(chosen))[:8]
 
 
 def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = False) -> Plan:

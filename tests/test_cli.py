@@ -121,6 +121,24 @@ def test_city_dresden_lists_the_contacts_within_the_radius() -> None:
     assert all(c["reasons"] for c in data["candidates"])
 
 
+def test_an_ambiguous_city_names_the_other_places_it_could_mean() -> None:
+    result = run("city", "Neustadt", "--contacts", CONTACTS, "--home", "Stuttgart", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["destination"]["name"].startswith("Neustadt")
+    assert len(data["alternatives"]) >= 3
+    assert "Neustadt in Holstein (Schleswig-Holstein), DE" in data["alternatives"]
+    assert all(a.partition(" (")[0] != data["destination"]["name"] or "(" in a for a in data["alternatives"])
+    text = run("city", "Cambridge", "--contacts", CONTACTS, "--home", "Stuttgart").output
+    assert "The name is ambiguous" in text and "Cambridge (Massachusetts), US" in text
+    suggested = text.split('("')[1].split('")')[0]  # the example it gives resolves without doubt
+    again = json.loads(run("city", suggested, "--contacts", CONTACTS, "--format", "json").stdout)
+    assert again["alternatives"] == [] and again["destination"]["country"] != "GB"
+    clear = json.loads(run("city", "Dresden", "--contacts", CONTACTS, "--format", "json").stdout)
+    assert clear["alternatives"] == []
+    assert "ambiguous" not in run("city", "Dresden", "--contacts", CONTACTS).output
+
+
 def test_city_default_list_is_short_with_backups() -> None:
     result = run(
         "city",

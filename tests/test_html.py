@@ -69,6 +69,12 @@ def test_untrusted_text_is_escaped_and_page_is_self_contained() -> None:
 def test_city_page_without_evening_and_map_geometry() -> None:
     page = render_html(sample_city(None))
     assert "Dinner in Dresden, DE" in page and "in the coming days" in page and "within 25 km" in page
+    assert "ambiguous" not in page
+    from dataclasses import replace
+
+    other = replace(sample_city(None), alternatives=("Dresden (Ohio), US", "Dresden <b>(Ontario)</b>, CA"))
+    page = render_html(other)
+    assert "it also means Dresden (Ohio), US" in page and "&lt;b&gt;(Ontario)&lt;/b&gt;" in page
     view = candidate_map(DRESDEN, candidates(), 25.0)
     assert [p.label for p in view.points] == ["1", "2", "3"]
     half = view.size / 2

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dinnerbot.model import Contact, Place, PlacedContact
+
+if TYPE_CHECKING:
+    from dinnerbot.geo.gazetteer import Gazetteer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,9 @@ class Resolution:
 class Geocoder(Protocol):
     @property
     def cache_key(self) -> str: ...
+
+    @property
+    def gaz(self) -> Gazetteer: ...
 
     def place(self, text: str, *, country: str | None = None) -> Place | None: ...
 
