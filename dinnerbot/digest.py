@@ -113,8 +113,16 @@ def _evening_json(ep: EveningPlan) -> dict[str, Any]:
         "busy_with": list(ep.evening.busy_with),
         "window": {"start": ep.evening.start.isoformat(), "end": ep.evening.end.isoformat()},
         "call_by": ep.call_by.isoformat() if ep.call_by else None,
+        "venue": _venue_json(ep),
         "candidates": [_candidate_json(c, ep.messages) for c in ep.candidates],
     }
+
+
+def _venue_json(ep: EveningPlan) -> dict[str, Any] | None:
+    where = ep.evening.venue_place
+    if where is None:
+        return None
+    return {"name": ep.evening.venue, "lat": round(where.lat, 5), "lon": round(where.lon, 5)}
 
 
 def _contact_json(p: PlacedContact) -> dict[str, Any]:
@@ -283,6 +291,8 @@ def _plan_text(result: Plan, markdown: bool, explain: bool) -> str:
             call_by = f" (ask by {ep.call_by:%a %d %b %H:%M})" if ep.call_by else ""
             lines.append("")
             lines.append(_h(f"Evening of {_day(ep.evening.date)}{call_by}", markdown, 3))
+            if ep.evening.venue:
+                lines.append(f"Distances from {ep.evening.venue}")
             for n, c in enumerate(ep.candidates, 1):
                 lines.extend(_candidate_lines(c, ep.messages, markdown, explain, n))
         lines.append("")

@@ -135,6 +135,7 @@ def _evening_view(ep: EveningPlan) -> dict[str, Any]:
         "free": ev.free,
         "busy_with": ev.busy_with,
         "call_by": _time(ep.call_by) if ep.call_by else "",
+        "venue": ev.venue,
         "candidates": [_candidate_view(c, n, ep.messages) for n, c in enumerate(ep.candidates, 1)],
     }
 

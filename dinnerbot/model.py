@@ -89,6 +89,8 @@ class Evening:
     end: datetime
     free: bool
     busy_with: tuple[str, ...] = ()  # summaries of the events that fill it
+    venue: str = ""  # the hotel (or late meeting) of that night, as the calendar says it
+    venue_place: Place | None = None  # where it is: distances that evening are measured from here
 
 
 @dataclass(frozen=True, slots=True)

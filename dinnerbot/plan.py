@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,9 +256,16 @@ def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = F
     history = _history(config) + _calendar_meetings(config, events, atlas, now)
     radius = float(config["radius_km"])
     trip_plans = []
+    near: dict[tuple[float, float], list[Nearby]] = {}
+
+    def near_to(place: Place) -> list[Nearby]:
+        key = (place.lat, place.lon)
+        if key not in near:
+            near[key] = atlas.near(place, radius)
+        return near[key]
+
     for trip in trip_list.trips:
-        near = atlas.near(trip.destination, radius)
-        trip_plans.append(plan_trip(config, trip, near, history, now=now, show_all=show_all))
+        trip_plans.append(plan_trip(config, trip, near_to, history, now=now, show_all=show_all))
     return Plan(
         generated_at=now,
         window_from=trip_list.window_from,
@@ -272,13 +279,14 @@ def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = F
 def plan_trip(
     config: Config,
     trip: Trip,
-    near: Sequence[Nearby],
+    near_to: Callable[[Place], Sequence[Nearby]],
     history: Sequence[Outcome],
     *,
     now: datetime,
     show_all: bool,
 ) -> TripPlan:
-    """The call lists of one trip's free evenings, from the contacts ``near`` its destination."""
+    """The call lists of one trip's free evenings: the contacts ``near_to`` that evening's hotel or late
+    meeting when the calendar places it, else the destination."""
     proposed: set[str] = set()
     evenings = []
     for evening in trip.evenings:
@@ -288,7 +296,7 @@ def plan_trip(
             continue
         candidates = _rank(
             config,
-            near,
+            near_to(evening.venue_place or trip.destination),
             history,
             evening=evening.date,
             now=now,

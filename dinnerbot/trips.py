@@ -393,7 +393,7 @@ def _group(
                 dest.name, dest.country, dest.lat, dest.lon, tz.key, dest.population, dest.admin1, dest.kind
             )
         nights = tuple(c.night for c in run)
-        evenings = tuple(_evening(n, tz, dinner, index) for n in nights)
+        evenings = tuple(_evening(n, tz, dinner, index, _venue(n, claims, dest, finder)) for n in nights)
         # every event that pointed at this place on these nights, strongest first: the trip's explanation
         backing = [
             c
@@ -463,7 +463,32 @@ def _busy_index(events: Sequence[Event]) -> dict[date, list[Event]]:
     return index
 
 
-def _evening(night: date, tz: tzinfo, dinner: tuple[time, time], index: dict[date, list[Event]]) -> Evening:
+def _venue(night: date, claims: list[_Claim], dest: Place, finder: _Finder) -> tuple[str, Place | None]:
+    """Where the user is that evening, when the calendar says more than the city: the hotel of the night,
+    else the last meeting that runs late. ("", None) when nothing places the evening more precisely."""
+    found = [
+        c
+        for c in claims
+        if c.night == night
+        and c.strength in (5, 2)
+        and c.place is not None
+        and c.place.kind != "city"  # a bare city name says no more than the destination
+        and finder.km(c.place, dest) <= SAME_PLACE_KM
+    ]
+    if not found:
+        return "", None
+    best = max(found, key=lambda c: (c.strength, _sort_time(c.event)))
+    text = ", ".join(p for p in (best.event.summary.strip(), best.event.location.strip()) if p)
+    return text, best.place
+
+
+def _evening(
+    night: date,
+    tz: tzinfo,
+    dinner: tuple[time, time],
+    index: dict[date, list[Event]],
+    venue: tuple[str, Place | None] = ("", None),
+) -> Evening:
     start, end = evening_window(night, dinner, tz)  # type: ignore[arg-type]
     busy: list[str] = []
     near = [
@@ -481,4 +506,6 @@ def _evening(night: date, tz: tzinfo, dinner: tuple[time, time], index: dict[dat
         )
         if (overlaps or dinner_that_day) and (event.summary or "(busy)") not in busy:
             busy.append(event.summary or "(busy)")
-    return Evening(date=night, start=start, end=end, free=not busy, busy_with=tuple(busy))
+    return Evening(
+        date=night, start=start, end=end, free=not busy, busy_with=tuple(busy), venue=venue[0], venue_place=venue[1]
+    )

@@ -121,6 +121,23 @@ def test_city_dresden_lists_the_contacts_within_the_radius() -> None:
     assert all(c["reasons"] for c in data["candidates"])
 
 
+def test_plan_measures_distances_from_the_hotel_of_the_night() -> None:
+    result = run("--config", CONFIG, "plan", "--from", "2026-12-01", "--all", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (dresden,) = [t for t in json.loads(result.stdout)["trips"] if t["destination"]["name"] == "Dresden"]
+    evening = next(e for e in dresden["evenings"] if e["date"] == "2026-12-03")
+    venue = evening["venue"]
+    assert venue["name"].startswith("Hotel Bellevue Dresden") and "01097" in venue["name"]
+    assert km(*DRESDEN, venue["lat"], venue["lon"]) > 1.5  # the hotel is across the river, not the centre
+    found = {c["name"]: c for c in evening["candidates"]}
+    for name, (lat, lon) in HAND.items():
+        if name in found:
+            assert abs(found[name]["distance_km"] - km(venue["lat"], venue["lon"], lat, lon)) <= 1.0, name
+    assert len(set(HAND) & set(found)) >= 3
+    text = run("--config", CONFIG, "plan", "--from", "2026-12-01").output
+    assert "Distances from Hotel Bellevue Dresden, Große Meißner Str. 15, 01097 Dresden" in text
+
+
 def test_an_ambiguous_city_names_the_other_places_it_could_mean() -> None:
     result = run("city", "Neustadt", "--contacts", CONTACTS, "--home", "Stuttgart", "--format", "json")
     assert result.exit_code == 0, result.output

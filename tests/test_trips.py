@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -136,3 +136,41 @@ def test_day_trip_by_plane_is_no_night_and_one_way_flight_needs_evidence() -> No
         _ev("f3", "Flug LH 401 JFK → FRA", at(5, 0), 8),  # arriving at a hub, then home by train
     ]
     assert trips_of(events, date(2026, 11, 30), date(2026, 12, 10)) == []
+
+
+def test_the_evening_is_placed_at_the_hotel_else_at_a_late_meeting() -> None:
+    hotel = Place("München", "DE", 48.1738, 11.5858, "Europe/Berlin", kind="postal")  # Schwabing, 4 km north
+    venue = Place("München", "DE", 48.1210, 11.5470, "Europe/Berlin", kind="postal")  # Sendling
+    places = {**PLACES, "80804 München": hotel, "81371 München": venue}
+    day = datetime(2026, 12, 14, 10, 0, tzinfo=BERLIN_TZ)
+    stay = Event(
+        uid="h",
+        summary="Hotel Schwabinger Tor",
+        start=date(2026, 12, 14),
+        end=date(2026, 12, 16),
+        location="Leopoldstraße 170, 80804 München",
+    )
+    meeting = Event(
+        uid="m",
+        summary="Workshop bis spät",
+        start=day + timedelta(days=2, hours=5),
+        end=day + timedelta(days=2, hours=12, minutes=30),
+        location="Plinganserstraße 10, 81371 München",
+    )
+    train = _ev("t", "ICE 513 Stuttgart Hbf -> München Hbf", day, 2, "Stuttgart Hbf")
+    (trip,) = trips_of([stay, meeting, train], date(2026, 12, 1), date(2026, 12, 31), FakeGeocoder(places))
+    by_night = {e.date: e for e in trip.evenings}
+    assert set(by_night) >= {date(2026, 12, 14), date(2026, 12, 15), date(2026, 12, 16)}
+    for night in (date(2026, 12, 14), date(2026, 12, 15)):
+        assert by_night[night].venue_place == hotel
+        assert by_night[night].venue == "Hotel Schwabinger Tor, Leopoldstraße 170, 80804 München"
+    assert by_night[date(2026, 12, 16)].venue_place == venue  # no hotel that night: the late meeting
+    assert "Workshop" in by_night[date(2026, 12, 16)].venue
+    assert trip.destination.kind == "postal" or trip.destination.name == "München"
+
+
+def test_a_hotel_named_only_by_its_city_says_no_more_than_the_destination() -> None:
+    stay = Event(uid="h", summary="Hotel", start=date(2026, 12, 14), end=date(2026, 12, 15), location="Hamburg")
+    (trip,) = trips_of([stay], date(2026, 12, 1), date(2026, 12, 31))
+    (evening,) = trip.evenings
+    assert evening.venue == "" and evening.venue_place is None
