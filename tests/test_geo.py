@@ -72,7 +72,17 @@ def test_place_finds_the_city(geo: OfflineGeocoder, text: str, lat: float, lon: 
     assert near(geo.place(text), lat, lon, 20), geo.resolve(text)
 
 
-@pytest.mark.parametrize("text", ["", "Meeting room 3", "Deutschland", "asdfghjkl", "Zoom call"])
+@pytest.mark.parametrize(
+    ("text", "lat", "lon"),
+    [("Luxembourg", 49.61, 6.13), ("Luxemburg", 49.61, 6.13), ("Singapore", 1.29, 103.85), ("Monaco", 43.73, 7.42)],
+)
+def test_a_city_state_named_alone_is_its_city(geo: OfflineGeocoder, text: str, lat: float, lon: float) -> None:
+    assert near(geo.place(text), lat, lon, 15), geo.resolve(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Meeting room 3", "Deutschland", "Nederland", "Mexico", "asdfghjkl", "Zoom call"]
+)
 def test_place_returns_none_when_nothing_recognisable(geo: OfflineGeocoder, text: str) -> None:
     assert geo.place(text) is None
     assert geo.resolve(text).reason

