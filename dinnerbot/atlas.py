@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dinnerbot.geo.distance import haversine_km
-from dinnerbot.model import Nearby, Place, PlacedContact, Problem
+from dinnerbot.model import Contact, Nearby, Place, PlacedContact, Problem
 
 if TYPE_CHECKING:
     from dinnerbot.geo.base import Geocoder
@@ -109,6 +109,20 @@ def open_atlas(
     return Atlas(problems, placed=placed)
 
 
+def read_contacts_kept(sources: Sequence[str], *, cache_dir: Path | None) -> tuple[list[Contact], list[Problem]]:
+    """The merged contacts of ``sources`` (no places): from the atlas when it holds exactly these files,
+    whatever geocoder placed them, else read afresh (and not stored: that takes a geocoder)."""
+    from dinnerbot.contacts import read_contacts
+
+    files = _source_files(sources) if cache_dir is not None else None
+    if files is not None and cache_dir is not None:
+        path = cache_dir / "contacts" / FILE
+        problems = _stored(path, None, files)
+        if problems is not None:
+            return [p.contact for p in Atlas(problems, path=path).everyone()], problems
+    return read_contacts(sources)
+
+
 # -- the file
 
 
@@ -140,8 +154,9 @@ def _digest(path: str) -> str:
     return h.hexdigest()
 
 
-def _stored(path: Path, key: str, files: list[FileState]) -> list[Problem] | None:
-    """The stored problems when ``path`` holds the atlas of exactly these files (None: read again).
+def _stored(path: Path, key: str | None, files: list[FileState]) -> list[Problem] | None:
+    """The stored problems when ``path`` holds the atlas of exactly these files, placed the ``key`` way
+    (any way when None); None: read again.
 
     A file whose mtime changed but whose bytes did not (a sync that touched it) still counts as the same."""
     try:
@@ -149,7 +164,7 @@ def _stored(path: Path, key: str, files: list[FileState]) -> list[Problem] | Non
             meta = dict(con.execute("SELECT name, value FROM meta").fetchall())
     except sqlite3.Error:
         return None
-    if meta.get("key") != key:
+    if key is not None and meta.get("key") != key:
         return None
     try:
         stored: list[tuple[str, int, int, str]] = pickle.loads(meta["files"])

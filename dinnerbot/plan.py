@@ -72,10 +72,12 @@ def load_events(config: Config, start: datetime, end: datetime, home: Place) -> 
 
 
 def load_contacts(config: Config) -> tuple[list[Contact], list[Problem]]:
-    """Every configured contact (from the atlas, so an unchanged address book is not read again)."""
-    geocoder = open_geocoder(config)
-    atlas = load_atlas(config, geocoder, _home_country(config, geocoder))
-    return [p.contact for p in atlas.everyone()], list(atlas.problems)
+    """Every configured contact, without places (from the atlas when the address books are unchanged)."""
+    from dinnerbot.atlas import read_contacts_kept
+
+    if not config["contacts"]:
+        raise ConfigError("contacts: no address book configured", hint="set `contacts = [...]` or pass --contacts")
+    return read_contacts_kept(config["contacts"], cache_dir=config.cache_dir)
 
 
 def _window(config: Config, today: date, home: Place) -> tuple[date, date, datetime, datetime]:

@@ -154,3 +154,20 @@ def test_without_cache_dir_or_with_a_network_source_nothing_is_stored(
     }
     assert any(dav in p.source for p in mixed.problems)
     assert not (cache / "contacts" / FILE).exists()
+
+
+def test_contacts_alone_come_from_any_atlas_of_the_same_files(
+    books: list[str], geocoder: OfflineGeocoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dinnerbot.atlas import read_contacts_kept
+
+    cache = tmp_path / "cache"
+    fresh, fresh_problems = contacts_pkg.read_contacts(books)
+    assert read_contacts_kept(books, cache_dir=cache) == (fresh, fresh_problems)  # no atlas yet: read
+    open_atlas(books, geocoder, home_country="AT", cache_dir=cache)
+    with monkeypatch.context() as m:
+        forbid_reading(m)
+        assert read_contacts_kept(books, cache_dir=cache) == (fresh, fresh_problems)
+    Path(books[3]).write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only One\r\nEND:VCARD\r\n", encoding="utf-8")
+    changed, _ = read_contacts_kept(books, cache_dir=cache)
+    assert "Only One" in {c.name for c in changed} and len(changed) < len(fresh)
