@@ -2,7 +2,7 @@
 
 ``open_atlas(sources, geocoder, ...)`` reads, merges and places the address books once. A later run over
 the same files (same paths and sizes, and the same mtimes or, failing that, the same bytes), the same
-home country and the same geocoder reads the stored places instead: it neither parses nor geocodes, and
+home country, geocoder and dinnerbot version reads the stored places instead: it neither parses nor geocodes, and
 ``near()`` unpickles only the contacts with an address inside the radius (a latitude/longitude box from
 an index first, then the exact great-circle distance).
 
@@ -96,7 +96,7 @@ def open_atlas(
 
     files = _source_files(sources) if cache_dir is not None else None
     path = cache_dir / "contacts" / FILE if cache_dir is not None else None
-    key = f"{SCHEMA}|{home_country or ''}|{getattr(geocoder, 'cache_key', type(geocoder).__name__)}"
+    key = f"{_release()}{home_country or ''}|{getattr(geocoder, 'cache_key', type(geocoder).__name__)}"
     if files is not None and path is not None:
         problems = _stored(path, key, files)
         if problems is not None:
@@ -117,7 +117,7 @@ def read_contacts_kept(sources: Sequence[str], *, cache_dir: Path | None) -> tup
     files = _source_files(sources) if cache_dir is not None else None
     if files is not None and cache_dir is not None:
         path = cache_dir / "contacts" / FILE
-        problems = _stored(path, None, files)
+        problems = _stored(path, _release(), files, prefix=True)
         if problems is not None:
             return [p.contact for p in Atlas(problems, path=path).everyone()], problems
     return read_contacts(sources)
@@ -154,9 +154,15 @@ def _digest(path: str) -> str:
     return h.hexdigest()
 
 
-def _stored(path: Path, key: str | None, files: list[FileState]) -> list[Problem] | None:
+def _release() -> str:
+    from dinnerbot import __version__  # a new release may read or place differently
+
+    return f"{SCHEMA}|{__version__}|"
+
+
+def _stored(path: Path, key: str, files: list[FileState], *, prefix: bool = False) -> list[Problem] | None:
     """The stored problems when ``path`` holds the atlas of exactly these files, placed the ``key`` way
-    (any way when None); None: read again.
+    (with ``prefix``: any key that starts so); None: read again.
 
     A file whose mtime changed but whose bytes did not (a sync that touched it) still counts as the same."""
     try:
@@ -164,7 +170,8 @@ def _stored(path: Path, key: str | None, files: list[FileState]) -> list[Problem
             meta = dict(con.execute("SELECT name, value FROM meta").fetchall())
     except sqlite3.Error:
         return None
-    if key is not None and meta.get("key") != key:
+    stored_key = str(meta.get("key", ""))
+    if not (stored_key.startswith(key) if prefix else stored_key == key):
         return None
     try:
         stored: list[tuple[str, int, int, str]] = pickle.loads(meta["files"])

@@ -165,6 +165,14 @@ def test_locate_postal_code_decides_between_namesakes(geo: OfflineGeocoder) -> N
     assert placed.location is not None and near(placed.location, 49.35, 8.14)
 
 
+def test_locate_a_country_alone_says_so(geo: OfflineGeocoder) -> None:
+    for country in ("DE", "Deutschland", "Germany"):
+        placed = geo.locate(contact(addresses=(Address(country=country),)))
+        assert placed.location is None and "only a country (DE)" in (placed.unlocated_reason or ""), placed
+    lux = geo.locate(contact(addresses=(Address(country="Luxembourg"),)))
+    assert lux.location is not None and lux.location.country == "LU"
+
+
 def test_locate_without_address_says_why(geo: OfflineGeocoder) -> None:
     placed = geo.locate(contact())
     assert placed.location is None and placed.unlocated_reason == "no address"

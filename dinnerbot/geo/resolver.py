@@ -195,6 +195,8 @@ class OfflineGeocoder:
             )
             if not parsed.city and not parsed.postal_code and address.label:
                 parsed = parse_address(address.label, self.gaz.country)
+        elif country and not (address.label or address.street or address.region):
+            parsed = ParsedAddress(country=country, country_text=address.country)  # a country, nothing else
         else:
             text = address.label or ", ".join(
                 p for p in (address.street, address.region, address.country) if p
