@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from dinnerbot.model import Address, Contact
+
+_NOT_PHONE_CHARS = re.compile(r"[^\d+]")
+_NOT_PHONE_BYTES = bytes(c for c in range(128) if not (48 <= c <= 57 or c == 43))  # all but 0-9 and +
 
 
 @lru_cache(maxsize=65536)
@@ -16,24 +21,128 @@ def normalize_phone(raw: str, region: str = "") -> str | None:
 
     International numbers ('+49 ...', '0049 ...') always work; national ones ('0170 ...') only with the
     region of the contact's address."""
-    digits = re.sub(r"[^\d+]", "", raw.replace("(0)", ""))
+    digits = _phone_digits(raw)
+    if digits is None or digits.startswith("+"):
+        return digits
+    return _national_e164(digits, region) if region else None
+
+
+def _phone_digits(raw: str) -> str | None:
+    """The digits of a phone number: already E.164 for an international one ('+49...', '0049...'), None
+    when too short or malformed."""
+    raw = raw.replace("(0)", "")
+    # the same as the regular expression, quicker for ASCII text
+    digits = raw.encode().translate(None, _NOT_PHONE_BYTES).decode() if raw.isascii() else _NOT_PHONE_CHARS.sub("", raw)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if len(digits) < 7 or "+" in digits[1:]:
         return None
-    if digits.startswith("+"):
-        return digits  # already international: E.164 is the digits (fast path, no metadata needed)
-    if not region:
-        return None
+    return digits
+
+
+@lru_cache(maxsize=65536)
+def _national_e164(digits: str, region: str) -> str | None:
+    """E.164 form of a national number in ``region``, None when it is not a possible number there."""
+    rules = _national_rules(region) if digits.isascii() else None
+    if rules is not None:
+        e164 = rules.e164(digits)
+        if e164 is not _UNSURE:
+            return e164
+    return _national_e164_phonenumbers(digits, region)
+
+
+def _national_e164_phonenumbers(digits: str, region: str) -> str | None:
     import phonenumbers
 
     try:
-        num = phonenumbers.parse(digits, None if digits.startswith("+") else region)
+        num = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(num):
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+_UNSURE: Any = object()
+
+
+class _NationalRules:
+    """The part of phonenumbers' ``parse`` + ``is_possible_number`` + ``format_number(E164)`` that a plain
+    national number ('01705551234', no international or country prefix) goes through, using the
+    region's metadata: strip the national prefix when that leaves a viable number of a possible
+    length, then check the length. ``e164`` answers ``_UNSURE`` for everything else."""
+
+    __slots__ = ("cc", "idd", "national_prefix", "pattern", "lengths", "local_lengths", "lengths_cc", "local_cc")
+
+    def __init__(self, md: Any, md_cc: Any) -> None:
+        self.cc = str(md.country_code)
+        idd = md.international_prefix
+        self.idd = re.compile(idd) if idd is not None else None
+        npp = md.national_prefix_for_parsing
+        self.national_prefix = re.compile(npp) if npp else None
+        pattern = md.general_desc.national_number_pattern
+        self.pattern = re.compile(pattern) if pattern else None
+        self.lengths: tuple[int, ...] = md.general_desc.possible_length
+        self.local_lengths: tuple[int, ...] = md.general_desc.possible_length_local_only
+        # the possible-number check uses the main region of the country code (US for CA numbers)
+        self.lengths_cc: tuple[int, ...] = md_cc.general_desc.possible_length
+        self.local_cc: tuple[int, ...] = md_cc.general_desc.possible_length_local_only
+
+    def e164(self, digits: str) -> str | None:
+        if len(digits) > 250 or digits.startswith(self.cc) or (self.idd is not None and self.idd.match(digits)):
+            return _UNSURE
+        nsn = digits
+        m = self.national_prefix.match(digits) if self.national_prefix else None
+        if m:
+            stripped = digits[m.end() :]
+            # the prefix stays when only the number with it fits the national pattern, or when the rest
+            # is too short (or of a length that is possible only locally or not at all)
+            pattern = self.pattern
+            keep = pattern is not None and pattern.fullmatch(digits) and not pattern.fullmatch(stripped)
+            if not keep and _length(stripped, self.lengths, self.local_lengths) in ("possible", "too long"):
+                nsn = stripped
+        if not 2 <= len(nsn) <= 17:
+            return None
+        if _length(nsn, self.lengths_cc, self.local_cc) in ("possible", "local"):
+            return "+" + self.cc + nsn
+        return None
+
+
+def _length(number: str, lengths: tuple[int, ...], local_lengths: tuple[int, ...]) -> str:
+    """phonenumbers' length test of a national number (``_test_number_length``)."""
+    n = len(number)
+    if n in local_lengths:
+        return "local"
+    if lengths[0] == n:
+        return "possible"
+    if lengths[0] > n:
+        return "too short"
+    if lengths[-1] < n:
+        return "too long"
+    return "possible" if n in lengths[1:] else "invalid"
+
+
+@lru_cache(maxsize=512)
+def _national_rules(region: str) -> _NationalRules | None:
+    """None where ``_NationalRules`` does not apply: an unknown region, or one whose national prefix
+    rewrites the number (NANP islands, Argentina, Brazil, ...)."""
+    import phonenumbers
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    md = PhoneMetadata.metadata_for_region(region, None)
+    if md is None or md.national_prefix_transform_rule or md.country_code is None or md.general_desc is None:
+        return None
+    if md.country_code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        return None
+    cc_region = phonenumbers.region_code_for_country_code(md.country_code)
+    md_cc = PhoneMetadata.metadata_for_region_or_calling_code(md.country_code, cc_region)
+    if md_cc is None or md_cc.general_desc is None:
+        return None
+    if not md.general_desc.possible_length or not md_cc.general_desc.possible_length:
+        return None
+    return _NationalRules(md, md_cc)
 
 
 _COUNTRY_REGION = {
@@ -68,18 +177,34 @@ _TITLES = {"dr", "prof", "herr", "frau", "mr", "mrs", "ms", "mme", "m", "ing", "
 
 
 def _name_tokens(contact: Contact) -> frozenset[str]:
-    import unicodedata
+    t = contact.name.casefold()
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t).translate(_WITHOUT_COMBINING)
+    return frozenset(_NON_WORD.split(t)).difference(_NOT_NAME_WORDS)
 
-    t = unicodedata.normalize("NFKD", contact.name.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return frozenset(w for w in re.split(r"[^\w]+", t) if w and w not in _TITLES)
+
+class _WithoutCombining(dict[int, int | None]):
+    """A ``str.translate`` table that drops combining characters (accents after NFKD), filled as needed."""
+
+    def __missing__(self, code: int) -> int | None:
+        keep = None if unicodedata.combining(chr(code)) else code
+        self[code] = keep
+        return keep
+
+
+_WITHOUT_COMBINING = _WithoutCombining()
+_NON_WORD = re.compile(r"[^\w]+")
+_NOT_NAME_WORDS = frozenset(_TITLES | {""})
 
 
 def same_person(a: Contact, b: Contact) -> bool:
     """Whether two cards sharing an e-mail or phone are one person: the shorter name's words must all be in
     the longer one ("Dr. Jürgen Müller" = "Müller, Jürgen"), so that a shared office address
     (info@firma.de, the switchboard) does not merge colleagues."""
-    na, nb = _name_tokens(a), _name_tokens(b)
+    return _same_tokens(_name_tokens(a), _name_tokens(b))
+
+
+def _same_tokens(na: frozenset[str], nb: frozenset[str]) -> bool:
     if not na or not nb:
         return True
     return na <= nb or nb <= na
@@ -93,6 +218,7 @@ def merge_contacts(contacts: Sequence[Contact]) -> list[Contact]:
     from the first card that has them (sources in the order given). Its id is the smallest id of the cards,
     so it stays the same whatever the order of the sources."""
     parent = list(range(len(contacts)))
+    tokens: dict[str, frozenset[str]] = {}  # the words of the names compared so far
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -100,57 +226,133 @@ def merge_contacts(contacts: Sequence[Contact]) -> list[Contact]:
             i = parent[i]
         return i
 
-    seen: dict[str, int] = {}
+    def join(i: int, j: int) -> None:
+        """Card i shares a key with the first card j that had it: one group if they are one person."""
+        a = i if parent[i] == i else find(i)
+        b = j if parent[j] == j else find(j)
+        if a == b:
+            return
+        ci, cj = contacts[i], contacts[j]
+        ti = tokens.get(ci.name)
+        if ti is None:
+            ti = tokens[ci.name] = _name_tokens(ci)
+        tj = tokens.get(cj.name)
+        if tj is None:
+            tj = tokens[cj.name] = _name_tokens(cj)
+        if _same_tokens(ti, tj):
+            parent[max(a, b)] = min(a, b)
+
+    # one table per kind of key; the first card with a key is the one later cards are compared with
+    by_email: dict[str, int] = {}
+    by_phone: dict[str, int] = {}
+    by_id: dict[str, int] = {}
     for i, c in enumerate(contacts):
-        region = _region(c)
-        keys = [f"e:{e.lower()}" for e in c.emails]
-        keys += [f"p:{n}" for n in (normalize_phone(p, region) for p in c.phones) if n]
-        keys.append(f"i:{c.id}")
-        for k in keys:
-            j = seen.setdefault(k, i)
-            if j != i and same_person(contacts[i], contacts[j]):
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[Contact]] = {}
-    for i, c in enumerate(contacts):
-        groups.setdefault(find(i), []).append(c)
-    return [group[0] if len(group) == 1 else merge_group(group) for _, group in sorted(groups.items())]
+        for e in c.emails:
+            j = by_email.setdefault(e.lower(), i)
+            if j != i:
+                join(i, j)
+        if c.phones:
+            region = None
+            for phone in c.phones:
+                n = _phone_digits(phone)
+                if n and not n.startswith("+"):  # national: needs the region of the card's address
+                    if region is None:
+                        region = _region(c)
+                    n = _national_e164(n, region) if region else None
+                if n:
+                    j = by_phone.setdefault(n, i)
+                    if j != i:
+                        join(i, j)
+        j = by_id.setdefault(c.id, i)
+        if j != i:
+            join(i, j)
+    # parents have smaller indices than their children, so one pass from the start finds every root; a
+    # group's root is its smallest index, so groups come out in the order of their first card
+    roots = parent
+    last: dict[int, int] = {}  # root -> its group's last card so far
+    after = [0] * len(contacts)  # card -> next card of its group (a list per group would cost more)
+    for i, p in enumerate(parent):
+        if p != i:
+            r = roots[i] = roots[p]
+            after[last.get(r, r)] = i
+            last[r] = i
+    merged: list[Contact] = []
+    for i, r in enumerate(roots):
+        if r == i:
+            end = last.get(i)
+            if end is None:
+                merged.append(contacts[i])
+                continue
+            group = [contacts[i]]
+            k = i
+            while k != end:
+                k = after[k]
+                group.append(contacts[k])
+            merged.append(merge_group(group))
+    return merged
+
+
+_SINGLE = attrgetter(
+    "given_name", "family_name", "prefix", "gender", "org", "title", "geo", "birthday", "note", "lang", "register"
+)
 
 
 def merge_group(group: Sequence[Contact]) -> Contact:
-    def first(attr: str) -> Any:
-        for c in group:
-            v = getattr(c, attr)
-            if v:
-                return v
-        return getattr(group[0], attr)
-
-    def union(attr: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(x for c in group for x in getattr(c, attr)))
-
-    addresses: dict[str, Address] = {}
+    emails: list[str] = []
+    phones: list[str] = []
+    categories: list[str] = []
+    all_addresses: list[Address] = []
+    sources: list[str] = []
     for c in group:
-        for a in c.addresses:
+        emails += c.emails
+        phones += c.phones
+        categories += c.categories
+        all_addresses += c.addresses
+        sources += c.sources
+    # single-valued fields: the first card's value unless it is empty, then the first non-empty one
+    rows = map(_SINGLE, group)
+    first: Sequence[Any] = next(rows)
+    for row in rows:
+        first = [a or b or a for a, b in zip(first, row, strict=True)]
+    given, family, prefix, gender, org, title, geo, birthday, note, lang, register = first
+    if len(all_addresses) > 1:
+        addresses: dict[str, Address] = {}
+        for a in all_addresses:
             addresses.setdefault(a.one_line().casefold(), a)
-    name = max((c.name for c in group), key=lambda n: ("," not in n, len(n.split()), len(n)))
+        all_addresses = list(addresses.values())
+    names = list(map(_NAME, group))
+    c0 = group[0]
     return Contact(
-        id=min(c.id for c in group),
-        name=name,
-        given_name=str(first("given_name")),
-        family_name=str(first("family_name")),
-        prefix=str(first("prefix")),
-        gender=str(first("gender")),
-        emails=union("emails"),
-        phones=union("phones"),
-        org=str(first("org")),
-        title=str(first("title")),
-        categories=union("categories"),
-        addresses=tuple(addresses.values()),
-        geo=first("geo"),
-        birthday=first("birthday"),
-        note=str(first("note")),
-        lang=first("lang") or None,
-        register=first("register") or None,
-        sources=union("sources"),
+        min(map(_ID, group)),
+        names[0] if names.count(names[0]) == len(names) else max(names, key=_name_rank),
+        str(given),
+        str(family),
+        str(prefix),
+        str(gender),
+        _union(emails, c0.emails),
+        _union(phones, c0.phones),
+        str(org),
+        str(title),
+        _union(categories, c0.categories),
+        tuple(all_addresses),
+        geo,
+        birthday,
+        str(note),
+        lang or None,
+        register or None,
+        _union(sources, c0.sources),
     )
+
+
+def _union(values: list[str], first: tuple[str, ...]) -> tuple[str, ...]:
+    """``values`` without repetitions; the first card's tuple itself when that is what they come to."""
+    union = tuple(dict.fromkeys(values))
+    return first if union == first and type(first) is tuple else union
+
+
+_ID, _NAME = attrgetter("id"), attrgetter("name")
+
+
+def _name_rank(name: str) -> tuple[bool, int, int]:
+    """The merged card's name: rather "Jürgen Müller" than "Müller, Jürgen", and the longest."""
+    return ("," not in name, len(name.split()), len(name))

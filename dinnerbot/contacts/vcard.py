@@ -154,18 +154,23 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 def _decode_value(prop: _Prop) -> str:
     enc = [e.upper() for e in prop.params.get("ENCODING", [])]
     if "QUOTED-PRINTABLE" in enc:
-        charset = (prop.params.get("CHARSET") or ["utf-8"])[0]
-        raw = quopri.decodestring(prop.value.encode("latin-1", errors="replace"))
-        for cs in (charset, "utf-8", "cp1252"):
-            try:
-                return raw.decode(cs)
-            except (LookupError, UnicodeDecodeError):
-                continue
-        return raw.decode("latin-1")
+        return _decode_qp(prop.value, (prop.params.get("CHARSET") or ["utf-8"])[0])
     return prop.value
 
 
+def _decode_qp(value: str, charset: str) -> str:
+    raw = quopri.decodestring(value.encode("latin-1", errors="replace"))
+    for cs in (charset, "utf-8", "cp1252"):
+        try:
+            return raw.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("latin-1")
+
+
 def parse_cards(text: str, source: str) -> tuple[list[_Card], list[Problem]]:
+    """The cards of a vCard text, property by property. With ``card_to_contact`` this is the plain
+    two-step reading that ``parse_vcards`` does in one pass (the tests check that both agree)."""
     cards: list[_Card] = []
     problems: list[Problem] = []
     card: _Card | None = None
@@ -341,14 +346,298 @@ def card_to_contact(card: _Card, source: str) -> tuple[Contact | None, list[Prob
 
 
 def parse_vcards(text: str, source: str) -> tuple[list[Contact], list[Problem]]:
-    cards, problems = parse_cards(text, source)
-    contacts = []
-    for card in cards:
-        c, probs = card_to_contact(card, source)
-        problems.extend(probs)
-        if c is not None:
-            contacts.append(c)
+    """The contacts of a vCard text and the problems found (file structure first, then card by card).
+
+    One pass over the lines: each distinct property head (``item1.ADR;TYPE=HOME``) is parsed once per
+    text, and a card becomes a contact as soon as it is closed. Gives exactly what ``parse_cards``
+    followed by ``card_to_contact`` gives (the plain two-step reading, easier to follow)."""
+    contacts: list[Contact] = []
+    problems: list[Problem] = []
+    card_problems: list[Problem] = []
+    heads: dict[str, _Head | None] = {}
+    lines = text.splitlines()
+    n = len(lines)
+    props: list[tuple[_Head, str, int]] | None = None  # the open card's properties
+    card_line = depth = 0
+    outside = in_binary = has_label = False
+    i = 0
+    while i < n:
+        line = lines[i]
+        i += 1
+        lineno = i
+        if i < n and (lines[i][:1] in _FOLD or line[-1:] == "="):
+            line, i = _unfold(lines, lineno - 1)
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if len(stripped) <= 11:  # upper() never shortens a text
+            upper = stripped.upper()
+            if upper == "BEGIN:VCARD":
+                if props is not None and depth == 1:
+                    problems.append(
+                        Problem(source, "card not closed by END:VCARD (kept what was read)", card_line)
+                    )
+                    _add_contact(props, has_label, card_line, source, contacts, card_problems)
+                if props is not None and depth > 1:  # nested vCard (AGENT): skip it
+                    depth += 1
+                    continue
+                props, card_line, depth, outside, in_binary, has_label = [], lineno, 1, False, False, False
+                continue
+            if upper == "END:VCARD":
+                if props is None:
+                    problems.append(Problem(source, "END:VCARD without BEGIN:VCARD", lineno))
+                    continue
+                depth -= 1
+                if depth <= 0:
+                    _add_contact(props, has_label, card_line, source, contacts, card_problems)
+                    props, depth = None, 0
+                continue
+        if props is None:
+            if not outside:
+                problems.append(Problem(source, f"text outside a card ignored: {line[:40]!r}", lineno))
+            outside = True
+            continue
+        outside = False
+        if depth > 1:
+            continue
+        head, colon, value = line.partition(":")  # a property's head never holds a colon
+        info = heads.get(head) if colon else None
+        if info is None and colon:
+            info = heads[head] = _parse_head(head)
+        if info is None:
+            if in_binary and _BASE64_LINE.match(line):
+                continue  # vCard 2.1 base64 data continued without indentation
+            problems.append(Problem(source, f"not a vCard property line: {line[:60]!r}", lineno))
+            continue
+        in_binary = info.binary
+        if info.label:
+            has_label = True
+        props.append((info, value, lineno))
+    if props is not None:
+        problems.append(
+            Problem(source, "card not closed by END:VCARD at end of file (kept what was read)", card_line)
+        )
+        _add_contact(props, has_label, card_line, source, contacts, card_problems)
+    problems.extend(card_problems)
     return contacts, problems
+
+
+_FOLD = (" ", "\t")
+_HEAD = re.compile(r"(?:(?P<group>[A-Za-z0-9\-]+)\.)?(?P<name>[A-Za-z0-9\-/_]+)(?P<params>(?:;[^:]*)?)", re.S)
+_READ = frozenset(
+    {"FN", "N", "UID", "ORG", "TITLE", "NOTE", "EMAIL", "TEL", "ADR", "GEO", "CATEGORIES", "BDAY", "LANG"}
+    | {"X-DINNERBOT-LANG", "X-DINNERBOT-REGISTER", "GENDER", "X-GENDER"}
+)  # the properties card_to_contact reads
+_NOT_DECODED = frozenset(("PHOTO", "LOGO", "SOUND", "KEY"))
+
+
+class _Head:
+    """What ``parse_vcards`` needs to know about a property head such as ``item1.ADR;TYPE=HOME``."""
+
+    __slots__ = ("name", "group", "params", "types", "qp", "charset", "binary", "label", "use", "_kind")
+
+    def __init__(self, group: str, name: str, params_text: str) -> None:
+        self.name = name
+        self.group = group
+        self.params = params = _parse_params(params_text[1:])
+        self.types = tuple(t.lower() for t in params.get("TYPE", []))
+        self.qp = "QUOTED-PRINTABLE" in [e.upper() for e in params.get("ENCODING", [])]
+        self.charset = (params.get("CHARSET") or ["utf-8"])[0]
+        upper = params_text.upper()
+        self.binary = "BASE64" in upper or "ENCODING=B" in upper
+        self.label = bool(group) and name == "X-ABLABEL"
+        # what card_to_contact does with the value: read it, only decode it (which can fail), or skip it
+        if name in _READ:
+            self.use = name
+        elif self.qp and name not in _NOT_DECODED:
+            self.use = "-"
+        else:
+            self.use = ""
+        self._kind: str | None = None
+
+    def address_kind(self, label: str) -> str:
+        if label:
+            return _address_kind(self.types, label)
+        if self._kind is None:
+            self._kind = address_kind(*self.types, "")
+        return self._kind
+
+
+def _parse_head(head: str) -> _Head | None:
+    """The parsed head of a property line (the text before its first colon), None if it is not one."""
+    m = _HEAD.fullmatch(head)
+    if not m:
+        return None
+    return _Head((m.group("group") or "").lower(), m.group("name").upper(), m.group("params"))
+
+
+def _unfold(lines: list[str], i: int) -> tuple[str, int]:
+    """The logical line starting at ``lines[i]`` and the index of the line after it (as ``_logical_lines``)."""
+    line = lines[i]
+    i += 1
+    qp = "QUOTED-PRINTABLE" in line.split(":", 1)[0].upper()
+    while i < len(lines):
+        nxt = lines[i]
+        if nxt[:1] in (" ", "\t"):
+            line += nxt[1:] if not qp else nxt.lstrip(" \t")
+            i += 1
+        elif qp and line.endswith("="):
+            line = line[:-1] + nxt
+            i += 1
+        else:
+            break
+    return line, i
+
+
+_NO_PARTS = ("",) * 7  # missing trailing parts of a structured value
+
+
+def _add_contact(
+    props: list[tuple[_Head, str, int]],
+    has_label: bool,
+    card_line: int,
+    source: str,
+    contacts: list[Contact],
+    problems: list[Problem],
+) -> None:
+    """``card_to_contact`` for the properties collected by ``parse_vcards``."""
+    labels: dict[str, str] = {}
+    if has_label:
+        labels = {
+            info.group: _decode_qp(value, info.charset) if info.qp else value
+            for info, value, _ in props
+            if info.label
+        }
+    fn = uid = org = title = note = prefix = gender = ""
+    given = family = ""
+    emails: list[str] = []
+    phones: list[str] = []
+    cats: list[str] = []
+    addrs: list[Address] = []
+    geo: tuple[float, float] | None = None
+    bday = None
+    lang = register = None
+    for info, value, lineno in props:
+        name = info.use
+        if not name:
+            continue
+        if info.qp:
+            value = _decode_qp(value, info.charset)
+        try:
+            if name == "EMAIL":
+                e = unescape(value).strip().removeprefix("mailto:").strip().lower()
+                if "@" in e and e not in emails:
+                    emails.append(e)
+            elif name == "TEL":
+                t = value.strip().removeprefix("tel:").strip()
+                if t and t not in phones:
+                    phones.append(t)
+            elif name == "FN":
+                fn = unescape(value).strip()
+            elif name == "N":
+                parts = split_value(value)
+                parts += _NO_PARTS
+                family, given, prefix = parts[0].strip(), parts[1].strip(), parts[3].strip()
+            elif name == "ADR":
+                parts = [x.strip() for x in split_value(value)]
+                parts += _NO_PARTS
+                street = ", ".join([x for x in (parts[2], parts[1], parts[0]) if x])
+                label = info.params.get("LABEL")
+                label_param = label[0].replace("\\n", "\n") if label else ""
+                if street or parts[5] or parts[3] or parts[4] or parts[6] or label_param:
+                    addrs.append(
+                        Address(
+                            info.address_kind(labels.get(info.group, "")),
+                            street.replace("\n", ", "),
+                            parts[5],
+                            parts[3],
+                            parts[4],
+                            parts[6],
+                            label_param,
+                        )
+                    )
+            elif name == "CATEGORIES":
+                cats += _categories(value)
+            elif name == "ORG":
+                org = _org(value)
+            elif name == "TITLE":
+                title = unescape(value).strip()
+            elif name == "BDAY":
+                bday = parse_birthday(value)
+            elif name == "NOTE":
+                note = unescape(value).strip()
+            elif name == "UID":
+                uid = value.strip()
+            elif name == "GEO":
+                m = _GEO.match(unescape(value))
+                if m:
+                    lat, lon = float(m.group(1)), float(m.group(2))
+                    if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0):
+                        geo = (lat, lon)
+                    else:
+                        problems.append(Problem(source, f"GEO out of range: {value!r}", lineno))
+                else:
+                    problems.append(Problem(source, f"GEO not understood: {value!r}", lineno))
+            elif name == "LANG" or name == "X-DINNERBOT-LANG":
+                lang = lang_hint(value) or lang
+            elif name == "X-DINNERBOT-REGISTER":
+                register = register_hint(value) or register
+            elif name == "GENDER" or name == "X-GENDER":
+                g = value.strip()[:1].upper()
+                gender = g if g in ("F", "M") else gender
+        except (ValueError, IndexError) as exc:  # pragma: no cover - defensive
+            problems.append(Problem(source, f"{info.name}: {exc}", lineno))
+    if cats:
+        cat_lang, cat_register = _category_hints(tuple(cats))
+        lang, register = lang or cat_lang, register or cat_register
+    name = fn or (f"{given} {family}" if given and family else given or family) or org
+    if not name and emails:
+        name = name_from_email(emails[0])
+    if not name:
+        problems.append(Problem(source, "card has no name, organisation or e-mail: skipped", card_line))
+        return
+    contacts.append(
+        Contact(
+            contact_id(uid, name, emails),
+            name,
+            given,
+            family,
+            prefix,
+            gender,
+            tuple(emails),
+            tuple(phones),
+            org,
+            title,
+            tuple(cats),
+            tuple(addrs),
+            geo,
+            bday,
+            note,
+            lang,
+            register,
+            (f"{source}:{card_line}",),
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _address_kind(types: tuple[str, ...], label: str) -> str:
+    return address_kind(*types, label)
+
+
+@lru_cache(maxsize=1024)
+def _category_hints(cats: tuple[str, ...]) -> tuple[str | None, str | None]:
+    return hints_from_categories(cats)
+
+
+@lru_cache(maxsize=4096)
+def _categories(value: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in split_value(value, ",") if c.strip())
+
+
+@lru_cache(maxsize=4096)
+def _org(value: str) -> str:
+    return " / ".join(x.strip() for x in split_value(value) if x.strip())
 
 
 def read_vcf(path: Path) -> tuple[list[Contact], list[Problem]]:
