@@ -163,7 +163,7 @@ def _decode_qp(value: str, charset: str) -> str:
     for cs in (charset, "utf-8", "cp1252"):
         try:
             return raw.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # unknown charset, or one that is no text codec ("undefined")
             continue
     return raw.decode("latin-1")
 
