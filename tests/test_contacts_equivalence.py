@@ -1,8 +1,9 @@
 """The one-pass vCard reader, the merge and its phone numbers give what their plain formulations give.
 
-``parse_vcards`` reads a text in one pass; ``parse_cards`` + ``card_to_contact`` are the plain two-step
-reading it must agree with. ``merge_contacts`` is compared with the straightforward union of cards sharing a
-key (written out below), and national phone numbers with what phonenumbers itself makes of them.
+``parse_vcards`` reads a text in one pass; ``parse_cards`` + ``card_to_contact`` (tests/vcard_reference.py)
+are the plain two-step reading it must agree with. ``merge_contacts`` is compared with the straightforward
+union of cards sharing a key (written out below), and national phone numbers with what
+phonenumbers itself makes of them.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ import pytest
 from dinnerbot.contacts import merge, vcard
 from dinnerbot.model import Address, Contact, Problem
 
+from . import vcard_reference
+
 DATA = Path(__file__).parent / "data"
-REALWORLD = Path("/work/shared/realworld/vcf")
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "vcf"
 
 
 def two_step(text: str, source: str) -> tuple[list[Contact], list[Problem]]:
-    cards, problems = vcard.parse_cards(text, source)
+    cards, problems = vcard_reference.parse_cards(text, source)
     contacts = []
     for card in cards:
-        contact, probs = vcard.card_to_contact(card, source)
+        contact, probs = vcard_reference.card_to_contact(card, source)
         problems.extend(probs)
         if contact is not None:
             contacts.append(contact)
