@@ -180,3 +180,28 @@ def test_shared_office_address_does_not_merge_colleagues() -> None:
     c = Contact(id="c", name="Huber, Max", emails=("info@kanzlei.at", "max@huber.at"))
     merged = merge_contacts([a, b, c])
     assert sorted(m.name for m in merged) == ["Anna Huber", "Max Huber"]
+
+
+def test_a_label_property_is_an_address_when_no_adr_gives_it(tmp_path: Path, shared_cache_dir: Path) -> None:
+    book = tmp_path / "outlook.vcf"
+    book.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Gruber;Andreas\r\nFN:Andreas Gruber\r\n"
+        b"ADR;HOME:;;Hauptstr. 1;Graz;;8010;Austria\r\n"
+        b"LABEL;HOME;ENCODING=QUOTED-PRINTABLE:Hauptstr. 1=0D=0A8010 Graz=0D=0AAustria\r\n"
+        b"LABEL;WORK;ENCODING=QUOTED-PRINTABLE:K=C3=A4rntner Ring 5=0D=0A1010 Wien=0D=0A=C3=96sterreich\r\n"
+        b"END:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only A Label\r\n"
+        b"LABEL;TYPE=WORK:Ringstra\xc3\x9fe 5\\n1010 Wien\r\nEND:VCARD\r\n"
+    )
+    (gruber, label_only), problems = read_contacts([str(book)])
+    assert not problems
+    assert [(a.kind, a.city, a.label) for a in gruber.addresses] == [
+        ("home", "Graz", ""),
+        ("work", "", "Kärntner Ring 5\n1010 Wien\nÖsterreich"),
+    ]
+    assert [(a.kind, a.label) for a in label_only.addresses] == [("work", "Ringstraße 5\n1010 Wien")]
+    from dinnerbot.geo import open_gazetteer
+    from dinnerbot.geo.resolver import OfflineGeocoder
+
+    placed = OfflineGeocoder(open_gazetteer(shared_cache_dir), home_country="DE").locate(label_only)
+    assert placed.location is not None and placed.location.country == "AT" and placed.location.located_by == "postal"

@@ -24,6 +24,7 @@ from dinnerbot.contacts.vcard import (
     _PROP,
     _decode_qp,
     _parse_params,
+    labelled_only,
     split_value,
     unescape,
 )
@@ -148,6 +149,7 @@ def card_to_contact(card: _Card, source: str) -> tuple[Contact | None, list[Prob
     phones: list[str] = []
     cats: list[str] = []
     addrs: list[Address] = []
+    label_props: list[tuple[str, str]] = []
     geo: tuple[float, float] | None = None
     bday = None
     lang = register = None
@@ -216,8 +218,13 @@ def card_to_contact(card: _Card, source: str) -> tuple[Contact | None, list[Prob
             elif name in ("GENDER", "X-GENDER"):
                 g = value.strip()[:1].upper()
                 gender = g if g in ("F", "M") else gender
+            elif name == "LABEL":
+                text = unescape(value).replace("\r\n", "\n").strip()
+                if text:
+                    label_props.append((address_kind(*types, labels.get(p.group, "")), text))
         except (ValueError, IndexError) as exc:  # pragma: no cover - defensive
             problems.append(Problem(source, f"{name}: {exc}", p.line))
+    addrs += labelled_only(addrs, label_props)
     cat_lang, cat_register = hints_from_categories(cats)
     lang, register = lang or cat_lang, register or cat_register
     name = (

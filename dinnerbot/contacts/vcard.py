@@ -202,7 +202,7 @@ _FOLD = (" ", "\t")
 _HEAD = re.compile(r"(?:(?P<group>[A-Za-z0-9\-]+)\.)?(?P<name>[A-Za-z0-9\-/_]+)(?P<params>(?:;[^:]*)?)", re.S)
 _READ = frozenset(
     {"FN", "N", "UID", "ORG", "TITLE", "NOTE", "EMAIL", "TEL", "ADR", "GEO", "CATEGORIES", "BDAY", "LANG"}
-    | {"X-DINNERBOT-LANG", "X-DINNERBOT-REGISTER", "GENDER", "X-GENDER"}
+    | {"X-DINNERBOT-LANG", "X-DINNERBOT-REGISTER", "GENDER", "X-GENDER", "LABEL"}
 )  # the properties card_to_contact reads
 _NOT_DECODED = frozenset(("PHOTO", "LOGO", "SOUND", "KEY"))
 
@@ -290,6 +290,7 @@ def _add_contact(
     phones: list[str] = []
     cats: list[str] = []
     addrs: list[Address] = []
+    label_props: list[tuple[str, str]] = []
     geo: tuple[float, float] | None = None
     bday = None
     lang = register = None
@@ -361,8 +362,13 @@ def _add_contact(
             elif name == "GENDER" or name == "X-GENDER":
                 g = value.strip()[:1].upper()
                 gender = g if g in ("F", "M") else gender
+            elif name == "LABEL":
+                text = unescape(value).replace("\r\n", "\n").strip()
+                if text:
+                    label_props.append((info.address_kind(labels.get(info.group, "")), text))
         except (ValueError, IndexError) as exc:  # pragma: no cover - defensive
             problems.append(Problem(source, f"{info.name}: {exc}", lineno))
+    addrs += labelled_only(addrs, label_props)
     if cats:
         cat_lang, cat_register = _category_hints(tuple(cats))
         lang, register = lang or cat_lang, register or cat_register
@@ -394,6 +400,18 @@ def _add_contact(
             (f"{source}:{card_line}",),
         )
     )
+
+
+def labelled_only(addrs: list[Address], labels: list[tuple[str, str]]) -> list[Address]:
+    """The addresses that only a LABEL property gives (vCard 2.1/3.0: the formatted address, which
+    Outlook writes beside its ADR): a LABEL of a kind that has an ADR adds nothing."""
+    kinds = {a.kind for a in addrs}
+    out: list[Address] = []
+    for kind, text in labels:
+        if kind not in kinds:
+            kinds.add(kind)
+            out.append(Address(kind, label=text))
+    return out
 
 
 @lru_cache(maxsize=1024)
