@@ -1,9 +1,8 @@
-"""The one-pass vCard reader, the merge and its phone numbers give what their plain formulations give.
+"""The one-pass vCard reader and the merge give what their plain formulations give.
 
 ``parse_vcards`` reads a text in one pass; ``parse_cards`` + ``card_to_contact`` (tests/vcard_reference.py)
 are the plain two-step reading it must agree with. ``merge_contacts`` is compared with the straightforward
-union of cards sharing a key (written out below), and national phone numbers with what
-phonenumbers itself makes of them.
+union of cards sharing a key (written out below).
 """
 
 from __future__ import annotations
@@ -139,32 +138,6 @@ def test_a_charset_that_is_no_text_codec_falls_back() -> None:
         assert outcome(vcard.parse_vcards, card) == outcome(two_step, card)
         (contact,), problems = vcard.parse_vcards(card, "x.vcf")
         assert contact.name == "A" and contact.note == "Müller" and not problems
-
-
-# --- phone numbers ---------------------------------------------------------------------------------------
-
-
-def test_national_numbers_as_phonenumbers_reads_them() -> None:
-    phonenumbers = pytest.importorskip("phonenumbers")
-    from phonenumbers.phonemetadata import PhoneMetadata
-
-    rnd = random.Random(1)
-    fast = 0
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS) + ["UK", "XX"]:
-        md = PhoneMetadata.metadata_for_region(region, None)
-        prefixes = ["", "0", "00", "1", "000"]
-        if md is not None:
-            prefixes += [str(md.country_code), md.national_prefix or "", "0" + str(md.country_code)]
-        for _ in range(30):
-            prefix = rnd.choice(prefixes)
-            digits = prefix + "".join(rnd.choice("0123456789") for _ in range(rnd.randint(7 - len(prefix), 16)))
-            expected = merge._national_e164_phonenumbers(digits, region)
-            assert merge._national_e164.__wrapped__(digits, region) == expected, (region, digits)
-            rules = merge._national_rules(region)
-            fast += rules is not None and rules.e164(digits) is not merge._UNSURE
-    assert fast > 2000  # most numbers took the quick way
-    assert merge.normalize_phone("0170 1234567", "DE") == "+491701234567"
-    assert merge._national_rules("DE") is not None
 
 
 # --- merging ---------------------------------------------------------------------------------------------

@@ -43,15 +43,6 @@ def _phone_digits(raw: str) -> str | None:
 @lru_cache(maxsize=65536)
 def _national_e164(digits: str, region: str) -> str | None:
     """E.164 form of a national number in ``region``, None when it is not a possible number there."""
-    rules = _national_rules(region) if digits.isascii() else None
-    if rules is not None:
-        e164 = rules.e164(digits)
-        if e164 is not _UNSURE:
-            return e164
-    return _national_e164_phonenumbers(digits, region)
-
-
-def _national_e164_phonenumbers(digits: str, region: str) -> str | None:
     import phonenumbers
 
     try:
@@ -61,88 +52,6 @@ def _national_e164_phonenumbers(digits: str, region: str) -> str | None:
     if not phonenumbers.is_possible_number(num):
         return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-
-
-_UNSURE: Any = object()
-
-
-class _NationalRules:
-    """The part of phonenumbers' ``parse`` + ``is_possible_number`` + ``format_number(E164)`` that a plain
-    national number ('01705551234', no international or country prefix) goes through, using the
-    region's metadata: strip the national prefix when that leaves a viable number of a possible
-    length, then check the length. ``e164`` answers ``_UNSURE`` for everything else."""
-
-    __slots__ = ("cc", "idd", "national_prefix", "pattern", "lengths", "local_lengths", "lengths_cc", "local_cc")
-
-    def __init__(self, md: Any, md_cc: Any) -> None:
-        self.cc = str(md.country_code)
-        idd = md.international_prefix
-        self.idd = re.compile(idd) if idd is not None else None
-        npp = md.national_prefix_for_parsing
-        self.national_prefix = re.compile(npp) if npp else None
-        pattern = md.general_desc.national_number_pattern
-        self.pattern = re.compile(pattern) if pattern else None
-        self.lengths: tuple[int, ...] = md.general_desc.possible_length
-        self.local_lengths: tuple[int, ...] = md.general_desc.possible_length_local_only
-        # the possible-number check uses the main region of the country code (US for CA numbers)
-        self.lengths_cc: tuple[int, ...] = md_cc.general_desc.possible_length
-        self.local_cc: tuple[int, ...] = md_cc.general_desc.possible_length_local_only
-
-    def e164(self, digits: str) -> str | None:
-        if len(digits) > 250 or digits.startswith(self.cc) or (self.idd is not None and self.idd.match(digits)):
-            return _UNSURE
-        nsn = digits
-        m = self.national_prefix.match(digits) if self.national_prefix else None
-        if m:
-            stripped = digits[m.end() :]
-            # the prefix stays when only the number with it fits the national pattern, or when the rest
-            # is too short (or of a length that is possible only locally or not at all)
-            pattern = self.pattern
-            keep = pattern is not None and pattern.fullmatch(digits) and not pattern.fullmatch(stripped)
-            if not keep and _length(stripped, self.lengths, self.local_lengths) in ("possible", "too long"):
-                nsn = stripped
-        if not 2 <= len(nsn) <= 17:
-            return None
-        if _length(nsn, self.lengths_cc, self.local_cc) in ("possible", "local"):
-            return "+" + self.cc + nsn
-        return None
-
-
-def _length(number: str, lengths: tuple[int, ...], local_lengths: tuple[int, ...]) -> str:
-    """phonenumbers' length test of a national number (``_test_number_length``)."""
-    n = len(number)
-    if n in local_lengths:
-        return "local"
-    if lengths[0] == n:
-        return "possible"
-    if lengths[0] > n:
-        return "too short"
-    if lengths[-1] < n:
-        return "too long"
-    return "possible" if n in lengths[1:] else "invalid"
-
-
-@lru_cache(maxsize=512)
-def _national_rules(region: str) -> _NationalRules | None:
-    """None where ``_NationalRules`` does not apply: an unknown region, or one whose national prefix
-    rewrites the number (NANP islands, Argentina, Brazil, ...)."""
-    import phonenumbers
-    from phonenumbers.phonemetadata import PhoneMetadata
-
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        return None
-    md = PhoneMetadata.metadata_for_region(region, None)
-    if md is None or md.national_prefix_transform_rule or md.country_code is None or md.general_desc is None:
-        return None
-    if md.country_code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-        return None
-    cc_region = phonenumbers.region_code_for_country_code(md.country_code)
-    md_cc = PhoneMetadata.metadata_for_region_or_calling_code(md.country_code, cc_region)
-    if md_cc is None or md_cc.general_desc is None:
-        return None
-    if not md.general_desc.possible_length or not md_cc.general_desc.possible_length:
-        return None
-    return _NationalRules(md, md_cc)
 
 
 _COUNTRY_REGION = {
