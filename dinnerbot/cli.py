@@ -158,7 +158,7 @@ def _gazetteer_ready(config: Config) -> None:
     if not sys.stderr.isatty():  # cron and pipes: build quietly
         open_gazetteer(config.cache_dir)
         return
-    click.echo("Building the offline place index (once; about 20 s) ...", err=True)
+    click.echo("Building the offline place index (once; about 10 s) ...", err=True)
     with click.progressbar(length=100, label="places", file=sys.stderr) as bar:
         shown = [0]
 

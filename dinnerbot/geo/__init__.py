@@ -32,7 +32,7 @@ def open_gazetteer(
 def open_geocoder(config: Config, *, progress: Progress | None = None) -> Geocoder:
     """The geocoder the config asks for: offline by default; online (geopy) only when
     ``geocoder.offline = false`` and ``geocoder.online`` names a geopy service."""
-    gaz = open_gazetteer(config.cache_dir, progress=progress)  # first use: builds the index (~15-25 s)
+    gaz = open_gazetteer(config.cache_dir, progress=progress)  # first use: builds the index (about 10 s)
     geocoder = OfflineGeocoder(gaz)
     home = config.get("home") or ""
     if home:
