@@ -312,3 +312,32 @@ def test_without_postal_data_postal_codes_degrade_gracefully(tmp_path: Path) -> 
         Gazetteer.open(tmp_path / "c2", sources=tiny_sources(tmp_path / "p", "2.0"))
     )
     assert with_postal.place("67433 Neustadt").lat == pytest.approx(49.35)  # type: ignore[union-attr]
+
+
+def corpus_contacts() -> list[Contact]:
+    from dinnerbot.contacts import read_contacts
+
+    corpus = Path(__file__).parent / "data" / "contacts" / "corpus"
+    contacts, _ = read_contacts([str(corpus / n) for n in ("book.vcf", "google.csv", "outlook_de.csv")])
+    return contacts
+
+
+def test_two_processes_place_exactly_what_one_does(geo: OfflineGeocoder) -> None:
+    contacts = corpus_contacts()
+    serial = OfflineGeocoder(geo.gaz, home_country="DE").locate_all(contacts, parallel_from=10**9)
+    both = OfflineGeocoder(geo.gaz, home_country="DE").locate_all(contacts, parallel_from=0)
+    assert both == serial and len(serial) > 500
+    assert sum(p.location is not None for p in serial) > 400
+
+
+def test_when_the_second_process_fails_this_one_places_its_share(
+    geo: OfflineGeocoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = corpus_contacts()
+    serial = OfflineGeocoder(geo.gaz, home_country="DE").locate_all(contacts, parallel_from=10**9)
+
+    def broken(self: OfflineGeocoder) -> None:
+        raise RuntimeError("the index is gone")
+
+    monkeypatch.setattr(OfflineGeocoder, "_reopen", broken)
+    assert OfflineGeocoder(geo.gaz, home_country="DE").locate_all(contacts, parallel_from=0) == serial

@@ -20,10 +20,13 @@ location is the home address (where people are in the evening), then work, then 
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from dinnerbot.errors import GeocodeError
 from dinnerbot.geo.address import ParsedAddress, clean_city, looks_like_street, parse_address
@@ -33,6 +36,7 @@ from dinnerbot.geo.gazetteer import Gazetteer, Hit, norm
 from dinnerbot.model import Address, Contact, Location, Place, PlacedContact
 
 SAME_PLACE_KM = 25.0
+PARALLEL_FROM = 4000  # contacts; below this a second process costs more than it saves
 POPULATION_DOMINANCE = 5.0
 _QUALIFIER = re.compile(
     r"^(?P<base>.+?)\s*(?:\((?P<p>[^)]*)\)|/\s*(?P<s>.+)|"
@@ -126,11 +130,42 @@ class OfflineGeocoder:
     # ------------------------------------------------------------------ contacts
 
     def locate_all(
-        self, contacts: Sequence[Contact], *, home_country: str | None = None
+        self, contacts: Sequence[Contact], *, home_country: str | None = None, parallel_from: int = PARALLEL_FROM
     ) -> list[PlacedContact]:
-        """``locate`` for every contact (``dinnerbot.atlas`` keeps the result between runs)."""
+        """``locate`` for every contact (``dinnerbot.atlas`` keeps the result between runs).
+
+        A big address book is placed by two processes (where the system can fork): a child places every
+        other contact with its own connection to the index and sends the places back; should it fail, this
+        process places those contacts itself."""
         home = home_country or self.home_country
-        return [self.locate(c, home_country=home) for c in contacts]
+        if len(contacts) < parallel_from or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+            return [self.locate(c, home_country=home) for c in contacts]
+        # the same town goes to the same process, so that each resolves it once
+        halves: tuple[list[int], list[int]] = ([], [])
+        for i, c in enumerate(contacts):
+            a = c.addresses[0] if c.addresses else None
+            halves[hash((a.postal_code, a.city) if a else i) & 1].append(i)
+        mine, theirs = halves
+        child = _Child.start(lambda: [self._row(contacts[i], home) for i in theirs], reopen=self._reopen)
+        placed: list[PlacedContact | None] = [None] * len(contacts)
+        for i in mine:
+            placed[i] = self.locate(contacts[i], home_country=home)
+        rows = child.result() if child is not None else None
+        for n, i in enumerate(theirs):
+            if rows is not None and len(rows) == len(theirs):
+                placed[i] = PlacedContact(contacts[i], *rows[n])
+            else:
+                placed[i] = self.locate(contacts[i], home_country=home)
+        return placed  # type: ignore[return-value]  # every slot is filled
+
+    def _row(self, contact: Contact, home: str) -> tuple[object, ...]:
+        p = self.locate(contact, home_country=home)
+        return p.location, p.unlocated_reason, p.others, p.ambiguous
+
+    def _reopen(self) -> None:
+        """A forked child's own connection to the index (a connection must not cross a fork)."""
+        self.gaz = Gazetteer(self.gaz.path)
+        self._memo = {}
 
     def locate(self, contact: Contact, *, home_country: str | None = None) -> PlacedContact:
         home = home_country or self.home_country
@@ -580,3 +615,45 @@ def _ngrams(text: str) -> list[str]:
 
 def _replace(p: ParsedAddress, **changes: str) -> ParsedAddress:
     return replace(p, **changes)  # type: ignore[arg-type]
+
+
+class _Child:
+    """A forked process computing one picklable value, read back through a pipe."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, work: Callable[[], object], *, reopen: Callable[[], None]) -> _Child | None:
+        try:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: never returns into the caller
+            code = 1
+            try:
+                os.close(read_fd)
+                reopen()
+                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        return cls(pid, read_fd)
+
+    def result(self) -> Any:
+        """The child's value, or None when it failed."""
+        try:
+            with os.fdopen(self.fd, "rb") as fh:
+                data = fh.read()
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
