@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dinnerbot.config import Config
 from dinnerbot.geo.base import Geocoder, Resolution, Weighed
 from dinnerbot.geo.distance import haversine_km
 from dinnerbot.geo.gazetteer import DataSources, Gazetteer, Progress
 from dinnerbot.geo.resolver import OfflineGeocoder
+
+if TYPE_CHECKING:
+    from dinnerbot.config import Config
 
 _OPEN: dict[tuple[Path, str], Gazetteer] = {}
 
