@@ -17,7 +17,7 @@ import math
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,32 +56,47 @@ class Atlas:
         *,
         placed: Sequence[PlacedContact] | None = None,
         path: Path | None = None,
-        from_cache: bool = False,
+        fresh: Callable[[], tuple[list[PlacedContact], list[Problem]]] | None = None,
     ) -> None:
         self.problems = tuple(problems)
         self._placed = list(placed) if placed is not None else None
         self._path = path
-        self.from_cache = from_cache  # True when nothing was parsed or geocoded
+        self._fresh = fresh  # reads and places afresh, should the stored atlas turn out unreadable
+        self.from_cache = placed is None  # True when nothing was parsed or geocoded
 
     def everyone(self) -> list[PlacedContact]:
         """Every contact, placed or not, in the order the address books give them."""
         if self._placed is None:
-            self._placed = list(self._load("SELECT blob FROM contact ORDER BY idx", ()))
-        return self._placed
+            stored = self._load("SELECT blob FROM contact ORDER BY idx", ())
+            if stored is not None:
+                self._placed = stored
+        return self._placed if self._placed is not None else self._read_afresh()
 
     def near(self, where: Place, radius_km: float) -> list[Nearby]:
         """The contacts with a placed address within ``radius_km`` of ``where``, nearest address each."""
-        if self._placed is not None:
-            return nearby(self._placed, where, radius_km)
-        box, args = _box(where.lat, where.lon, radius_km)
-        sql = f"SELECT blob FROM contact WHERE idx IN (SELECT DISTINCT idx FROM point WHERE {box}) ORDER BY idx"
-        return nearby(self._load(sql, args), where, radius_km)
+        if self._placed is None:
+            box, args = _box(where.lat, where.lon, radius_km)
+            sql = f"SELECT blob FROM contact WHERE idx IN (SELECT DISTINCT idx FROM point WHERE {box}) ORDER BY idx"
+            stored = self._load(sql, args)
+            if stored is not None:
+                return nearby(stored, where, radius_km)
+        return nearby(self.everyone(), where, radius_km)
 
-    def _load(self, sql: str, args: tuple[float, ...]) -> Iterator[PlacedContact]:
+    def _load(self, sql: str, args: tuple[float, ...]) -> list[PlacedContact] | None:
+        """The stored contacts the query selects; None when the file cannot be read back."""
         assert self._path is not None
-        with contextlib.closing(sqlite3.connect(f"file:{self._path}?mode=ro", uri=True)) as con:
-            rows = con.execute(sql, args).fetchall()
-        return (pickle.loads(blob) for (blob,) in rows)
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self._path}?mode=ro", uri=True)) as con:
+                rows = con.execute(sql, args).fetchall()
+            return [pickle.loads(blob) for (blob,) in rows]
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+
+    def _read_afresh(self) -> list[PlacedContact]:
+        assert self._fresh is not None
+        placed, problems = self._fresh()
+        self._placed, self.problems, self.from_cache = placed, tuple(problems), False
+        return placed
 
 
 def open_atlas(
@@ -97,15 +112,20 @@ def open_atlas(
     files = _source_files(sources) if cache_dir is not None else None
     path = cache_dir / "contacts" / FILE if cache_dir is not None else None
     key = f"{_release()}{home_country or ''}|{getattr(geocoder, 'cache_key', type(geocoder).__name__)}"
+
+    def fresh() -> tuple[list[PlacedContact], list[Problem]]:
+        contacts, problems = read_contacts(sources)
+        placed = geocoder.locate_all(contacts, home_country=home_country)
+        if files is not None and path is not None:
+            with contextlib.suppress(OSError, sqlite3.Error):
+                _store(path, key, files, placed, problems)
+        return placed, problems
+
     if files is not None and path is not None:
         problems = _stored(path, key, files)
         if problems is not None:
-            return Atlas(problems, path=path, from_cache=True)
-    contacts, problems = read_contacts(sources)
-    placed = geocoder.locate_all(contacts, home_country=home_country)
-    if files is not None and path is not None:
-        with contextlib.suppress(OSError, sqlite3.Error):
-            _store(path, key, files, placed, problems)
+            return Atlas(problems, path=path, fresh=fresh)
+    placed, problems = fresh()
     return Atlas(problems, placed=placed)
 
 
@@ -119,7 +139,9 @@ def read_contacts_kept(sources: Sequence[str], *, cache_dir: Path | None) -> tup
         path = cache_dir / "contacts" / FILE
         problems = _stored(path, _release(), files, prefix=True)
         if problems is not None:
-            return [p.contact for p in Atlas(problems, path=path).everyone()], problems
+            stored = Atlas(problems, path=path)._load("SELECT blob FROM contact ORDER BY idx", ())
+            if stored is not None:
+                return [p.contact for p in stored], problems
     return read_contacts(sources)
 
 

@@ -176,3 +176,24 @@ def test_contacts_alone_come_from_any_atlas_of_the_same_files(
     Path(books[3]).write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Only One\r\nEND:VCARD\r\n", encoding="utf-8")
     changed, _ = read_contacts_kept(books, cache_dir=cache)
     assert "Only One" in {c.name for c in changed} and len(changed) < len(fresh)
+
+
+def test_an_unreadable_stored_contact_means_reading_afresh(
+    books: list[str], geocoder: OfflineGeocoder, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    first = open_atlas(books, geocoder, home_country="DE", cache_dir=cache)
+    dresden = Place("Dresden", "DE", 51.05, 13.74)
+    for ask in ("near", "everyone"):
+        with sqlite3.connect(cache / "contacts" / FILE) as con:
+            con.execute("UPDATE contact SET blob = x'800495' WHERE idx % 3 = 0")  # pickles cut short
+        stored = open_atlas(books, geocoder, home_country="DE", cache_dir=cache)
+        assert stored.from_cache
+        if ask == "near":
+            assert stored.near(dresden, 50) == first.near(dresden, 50)
+        else:
+            assert stored.everyone() == first.everyone()
+        assert not stored.from_cache and stored.problems == first.problems
+    assert open_atlas(books, geocoder, home_country="DE", cache_dir=cache).everyone() == first.everyone()
