@@ -341,3 +341,27 @@ def test_when_the_second_process_fails_this_one_places_its_share(
 
     monkeypatch.setattr(OfflineGeocoder, "_reopen", broken)
     assert OfflineGeocoder(geo.gaz, home_country="DE").locate_all(contacts, parallel_from=0) == serial
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "lat", "lon"),
+    [
+        ("Rom", "IT", 41.89, 12.48),  # Rome, not the village of Rom (571 people) in Mecklenburg
+        ("Peking", "CN", 39.91, 116.40),  # Beijing, not Pöcking in Bavaria
+        ("Brünn", "CZ", 49.20, 16.61),  # Brno, not one of the Brunns at home
+        ("Karlsbad", "DE", 48.91, 8.50),  # a town at home of unknown size is not dwarfed: Karlsbad (Baden)
+        ("Laredo, MA", "US", 27.51, -99.51),  # a state code that is also a country's (Morocco)
+        ("Cambridge, MA", "US", 42.38, -71.11),
+    ],
+)
+def test_home_country_decides_between_comparable_namesakes_only(
+    geo: OfflineGeocoder, text: str, country: str, lat: float, lon: float
+) -> None:
+    place = geo.place(text)
+    assert place is not None and place.country == country and near(place, lat, lon, 25), geo.resolve(text)
+
+
+def test_west_de_is_looked_for_in_germany_not_texas(geo: OfflineGeocoder) -> None:
+    res = geo.resolve("Petritor - West, DE")  # a Braunschweig district the gazetteer does not know
+    assert res.place is None or res.place.country == "DE", res
+    assert geo.place("Dresden, DE").country == "DE"  # type: ignore[union-attr]

@@ -8,7 +8,10 @@ Resolution order for one address (the issue's rule):
 3. City name in any language ("München", "Munich", "Monaco di Baviera"), with qualifiers understood
    ("Frankfurt (Oder)", "Frankfurt/Main", "Garching bei München", "Halle (Westf.)", "Freiberg (Sachsen)").
    Candidates are narrowed by country, then region, then the contact's phone country, then the user's home
-   country; each filter applies only when it leaves a candidate. Candidates within 25 km of each other are
+   country; each filter applies only when it leaves a candidate, and the home country not when its
+   namesakes are villages beside a city abroad a hundred times their size ("Rom", "Peking"). A two-letter
+   region that is also the home country's code ("West, DE") is that country when no namesake lies in
+   the US state of that code. Candidates within 25 km of each other are
    one place. Population decides only last, and only when the biggest candidate is at least 5x the next;
    otherwise the result is *ambiguous*: ``place()`` still returns the biggest (a trip needs a guess and
    ``dinnerbot geocode`` shows the others), ``locate()`` leaves the contact unplaced with the candidates.
@@ -38,6 +41,7 @@ from dinnerbot.model import Address, Contact, Location, Place, PlacedContact
 SAME_PLACE_KM = 25.0
 PARALLEL_FROM = 4000  # contacts; below this a second process costs more than it saves
 POPULATION_DOMINANCE = 5.0
+HOME_DWARFED = 100.0  # a city abroad this many times bigger than its namesakes at home is the one meant
 _QUALIFIER = re.compile(
     r"^(?P<base>.+?)\s*(?:\((?P<p>[^)]*)\)|/\s*(?P<s>.+)|"
     r"\s(?:bei|b\.|am|a\.|an der|a\.d\.|an|im|in|ob der|near|"
@@ -446,6 +450,14 @@ class OfflineGeocoder:
             if keep:
                 hits = keep
                 steps.append(f"qualifier {qualifier!r}")
+        code = hints.region.upper()
+        phone = hints.phone_countries[0] if len(hints.phone_countries) == 1 else ""  # "+1" says US or CA or ...
+        if len(code) == 2 and not hints.country and code in (hints.home_country, phone):
+            # "West, DE" from a user at home in Germany: the code is a country's (and a US state's); when
+            # no namesake lies in that state, it is the country, and a place unknown there is not sought abroad
+            region = hints.region
+            if not any(self.gaz.region_matches(h.place, region) or self._region_like(h.place, region) for h in hits):
+                hints = replace(hints, country=hints.region.upper())
         for label, pred in (
             ("country", (lambda h: h.place.country == hints.country) if hints.country else None),
             (
@@ -468,7 +480,9 @@ class OfflineGeocoder:
             ),
             (
                 "home country",
-                (lambda h: h.place.country == hints.home_country) if hints.home_country else None,
+                (lambda h: h.place.country == hints.home_country)
+                if hints.home_country and not _dwarfed_at_home(hits, hints.home_country)
+                else None,
             ),
         ):
             if label == "phone country" and len(hits) > 1:
@@ -553,6 +567,14 @@ def _prefer_main(hits: Sequence[Hit]) -> list[Hit]:
     if top_main < 0:
         return list(hits)
     return [h for h in hits if h.main or h.place.population > top_main]
+
+
+def _dwarfed_at_home(hits: Sequence[Hit], home: str) -> bool:
+    """Whether the namesakes at home are villages beside a city abroad ("Rom": Rome, not Rom in
+    Mecklenburg): then the home country says nothing. An unknown population (0) is never dwarfed."""
+    at_home = [h.place.population for h in hits if h.place.country == home]
+    abroad = max((h.place.population for h in hits if h.place.country != home), default=0)
+    return bool(at_home) and max(at_home) > 0 and abroad >= HOME_DWARFED * max(at_home)
 
 
 def _clusters(hits: Sequence[Hit]) -> list[list[Hit]]:
