@@ -97,6 +97,7 @@ def _trip_json(trip: Trip) -> dict[str, Any]:
         "tentative": trip.tentative,
         "timezone": trip.destination.timezone,
         "sources": list(trip.sources),
+        "alternatives": list(trip.alternatives),
     }
 
 
@@ -189,6 +190,8 @@ def _trip_lines(trip: Trip, markdown: bool) -> list[str]:
         f"{nights} night{'s' if nights != 1 else ''}" + (" (tentative)" if trip.tentative else "")
     )
     lines = [_h(title, markdown)]
+    if trip.alternatives:
+        lines.append(_li(f"the calendar's place name also means {'; '.join(trip.alternatives)}", markdown))
     free = ", ".join(_day(d) for d in trip.free_evenings) or "none"
     lines.append(_li(f"free evenings: {free}", markdown))
     for ev in trip.evenings:

@@ -152,6 +152,7 @@ def _trip_view(trip: Trip, evenings: tuple[EveningPlan, ...]) -> dict[str, Any]:
         "nights": f"{nights} night{'s' if nights != 1 else ''}",
         "free": sum(1 for e in trip.evenings if e.free),
         "tentative": trip.tentative,
+        "alternatives": "; ".join(trip.alternatives),
         "sources": trip.sources,
         "map": candidate_map(trip.destination, tuple(everyone.values()), None, numbered=False)
         if everyone

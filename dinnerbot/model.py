@@ -104,6 +104,7 @@ class Trip:
     evenings: tuple[Evening, ...]
     sources: tuple[str, ...]  # the events that gave it away, described
     tentative: bool = False
+    alternatives: tuple[str, ...] = ()  # other places the calendar's place name could mean
 
     @property
     def free_evenings(self) -> tuple[date, ...]:

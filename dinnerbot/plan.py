@@ -237,17 +237,12 @@ def plan_city(config: Config, city: str, *, evening: date | None, now: datetime,
 
 def _destination(geocoder: Geocoder, text: str) -> tuple[Place, tuple[str, ...]]:
     """The place the user named and, when the name is ambiguous, the other places it could mean."""
+    from dinnerbot.geo.resolver import other_places
+
     res = geocoder.resolve(text)
     if res.place is None or not res.ambiguous:
         return find_place(geocoder, text, "city"), ()
-    chosen = res.place
-
-    def label(p: Place) -> str:
-        names = geocoder.gaz.admin1_names(p.country, p.admin1) if p.admin1 else ()
-        return f"{p.name} ({names[0]}), {p.country}" if names else f"{p.name}, {p.country}"
-
-    others = [label(w.place) for w in res.candidates]
-    return chosen, tuple(o for o in dict.fromkeys(others) if o != label(chosen))[:8]
+    return res.place, other_places(res, geocoder.gaz)
 
 
 def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = False) -> Plan:

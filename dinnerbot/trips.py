@@ -110,6 +110,8 @@ class _Finder:
         self.home = home
         self.away_km = away_km
         self.memo: dict[str, Place | None] = {}
+        # per place found: the other places its name could mean; () once any text named it clearly
+        self.alternatives: dict[tuple[str, float, float], tuple[str, ...]] = {}
 
     def place(self, text: str) -> Place | None:
         text = " ".join(text.split())
@@ -117,10 +119,23 @@ class _Finder:
             return None
         if text not in self.memo:
             try:
-                self.memo[text] = self.geocoder.place(text)
+                self.memo[text] = self._find(text)
             except Exception:  # a geocoder hiccup on one text must not lose the other nights
                 self.memo[text] = None
         return self.memo[text]
+
+    def _find(self, text: str) -> Place | None:
+        resolve, gaz = getattr(self.geocoder, "resolve", None), getattr(self.geocoder, "gaz", None)
+        if resolve is None or gaz is None:
+            return self.geocoder.place(text)
+        from dinnerbot.geo.resolver import other_places
+
+        res = resolve(text)
+        if res.place is not None:
+            key = (res.place.name, res.place.lat, res.place.lon)
+            others = other_places(res, gaz)
+            self.alternatives[key] = others if self.alternatives.get(key, others) else ()
+        return res.place
 
     def far(self, place: Place) -> bool:
         return self.km(place, self.home) > self.away_km
@@ -415,6 +430,7 @@ def _group(
                 evenings=evenings,
                 sources=tuple(sources),
                 tentative=all(c.tentative for c in run),
+                alternatives=finder.alternatives.get((dest.name, dest.lat, dest.lon), ()),
             )
         )
     return trips

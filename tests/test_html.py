@@ -56,6 +56,16 @@ def test_plan_page_shows_trips_evenings_call_lists_messages_and_links() -> None:
     assert "tentative" in page
 
 
+def test_an_ambiguous_trip_place_is_noted_on_the_page() -> None:
+    from dataclasses import replace
+
+    plan = sample_plan()
+    assert "also means" not in render_html(plan)
+    tp = plan.trips[0]
+    other = replace(plan, trips=(replace(tp, trip=replace(tp.trip, alternatives=("Dresden (Ohio), US",))),))
+    assert "place name also means Dresden (Ohio), US." in render_html(other)
+
+
 def test_untrusted_text_is_escaped_and_page_is_self_contained() -> None:
     page = render_html(sample_plan())
     assert EVIL not in page

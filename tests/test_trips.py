@@ -174,3 +174,21 @@ def test_a_hotel_named_only_by_its_city_says_no_more_than_the_destination() -> N
     (trip,) = trips_of([stay], date(2026, 12, 1), date(2026, 12, 31))
     (evening,) = trip.evenings
     assert evening.venue == "" and evening.venue_place is None
+
+
+def test_an_ambiguous_place_name_in_the_calendar_is_said(shared_cache_dir: Path) -> None:
+    from dinnerbot.geo import open_gazetteer
+    from dinnerbot.geo.resolver import OfflineGeocoder
+
+    geocoder = OfflineGeocoder(open_gazetteer(shared_cache_dir), home_country="DE")
+    home = geocoder.place("Stuttgart")
+    assert home is not None
+    stay = Event(uid="h", summary="Hotel", start=date(2026, 12, 14), end=date(2026, 12, 16), location="Neustadt")
+    clear = Event(uid="k", summary="Hotel", start=date(2026, 12, 20), end=date(2026, 12, 21), location="Dresden")
+    first, second = find_trips(
+        [stay, clear], home=home, geocoder=geocoder, start=date(2026, 12, 1), end=date(2026, 12, 31),
+        away_km=60, dinner=DINNER,
+    )
+    assert first.destination.name.startswith("Neustadt")
+    assert "Neustadt in Holstein (Schleswig-Holstein), DE" in first.alternatives
+    assert second.alternatives == ()

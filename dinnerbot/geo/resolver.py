@@ -569,6 +569,20 @@ def _prefer_main(hits: Sequence[Hit]) -> list[Hit]:
     return [h for h in hits if h.main or h.place.population > top_main]
 
 
+def other_places(res: Resolution, gaz: Gazetteer) -> tuple[str, ...]:
+    """The other places an ambiguous name could mean, as the user would tell them apart:
+    ("Neustadt in Holstein (Schleswig-Holstein), DE", ...); () when the name was clear."""
+    if not res.ambiguous or res.place is None:
+        return ()
+
+    def label(p: Place) -> str:
+        names = gaz.admin1_names(p.country, p.admin1) if p.admin1 else ()
+        return f"{p.name} ({names[0]}), {p.country}" if names else f"{p.name}, {p.country}"
+
+    chosen = label(res.place)
+    return tuple(o for o in dict.fromkeys(label(w.place) for w in res.candidates) if o != chosen)[:8]
+
+
 def _dwarfed_at_home(hits: Sequence[Hit], home: str) -> bool:
     """Whether the namesakes at home are villages beside a city abroad ("Rom": Rome, not Rom in
     Mecklenburg): then the home country says nothing. An unknown population (0) is never dwarfed."""
