@@ -139,6 +139,7 @@ def test_the_file_is_private_and_a_damaged_one_is_rebuilt(
     first = open_atlas(books, geocoder, home_country="DE", cache_dir=cache)
     path = cache / "contacts" / FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) & 0o077 == 0  # nor is the folder readable by others
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(FILE)] == [FILE]  # no temp file left
     path.write_bytes(b"not a database" * 100)
     again = open_atlas(books, geocoder, home_country="DE", cache_dir=cache)
