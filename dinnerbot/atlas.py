@@ -1,10 +1,10 @@
 """The atlas: every contact with the places found for it, kept in one SQLite file between runs.
 
 ``open_atlas(sources, geocoder, ...)`` reads, merges and places the address books once. A later run over
-the same files (same paths and sizes, and the same mtimes or, failing that, the same bytes), the same
-home country, geocoder and dinnerbot version reads the stored places instead: it neither parses nor geocodes, and
-``near()`` unpickles only the contacts with an address inside the radius (a latitude/longitude box from
-an index first, then the exact great-circle distance).
+the same files (same paths and sizes, and the same mtimes or, failing that, the same bytes), with the
+same home country, geocoder and dinnerbot release, reads the stored places instead: it neither parses
+nor geocodes, and ``near()`` unpickles only the contacts with an address inside the radius (a
+latitude/longitude box from an index first, then the exact great-circle distance).
 
 Network sources (CardDAV) are read and placed every time; the file holds one atlas, the latest.
 """
@@ -208,6 +208,10 @@ def _stored(path: Path, key: str, files: list[FileState], *, prefix: bool = Fals
                 return None
     except OSError:
         return None
+    touched = [(name, size, now, digest) for (name, size, _, digest), (_, _, now) in zip(stored, files, strict=True)]
+    if touched != stored:  # touched, not changed: keep the new mtimes, so the bytes are not hashed every run
+        with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(path)) as con, con:
+            con.execute("UPDATE meta SET value = ? WHERE name = 'files'", (pickle.dumps(touched),))
     return problems
 
 

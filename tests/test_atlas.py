@@ -119,6 +119,10 @@ def test_changed_touched_and_moved_books(
     with monkeypatch.context() as m:
         forbid_reading(m)
         assert open_atlas(books, geocoder, home_country="DE", cache_dir=cache).from_cache
+        import dinnerbot.atlas
+
+        m.setattr(dinnerbot.atlas, "_digest", lambda path: pytest.fail(f"{path} hashed again"))
+        assert open_atlas(books, geocoder, home_country="DE", cache_dir=cache).from_cache  # new mtime kept
     example.write_text(example.read_text(encoding="utf-8").replace("Thomas Richter", "Thomas Richter-Lange"))
     changed = open_atlas(books, geocoder, home_country="DE", cache_dir=cache)
     assert not changed.from_cache
