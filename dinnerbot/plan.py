@@ -96,15 +96,18 @@ def list_trips(config: Config, *, today: date, now: datetime) -> TripList:
     return _find_trips(config, today=today)[0]
 
 
-def _find_trips(config: Config, *, today: date) -> tuple[TripList, list[Any]]:
+def _find_trips(config: Config, *, today: date, history_days: int = 0) -> tuple[TripList, list[Any]]:
+    """The trips of the window, and the events read: with ``history_days``, also that many days back
+    (for the meetings they show; trips are found from the window's events alone)."""
     from dinnerbot.trips import find_trips
 
     geocoder = open_geocoder(config)
     home = home_place(config, geocoder)
     first, last, start, end = _window(config, today, home)
-    events, problems = load_events(config, start, end, home)
+    events, problems = load_events(config, min(start, start - timedelta(days=history_days)), end, home)
+    in_window = [e for e in events if _ends_after(e, start)] if history_days > 0 else events
     found = find_trips(
-        events,
+        in_window,
         home=home,
         geocoder=geocoder,
         start=first,
@@ -114,6 +117,11 @@ def _find_trips(config: Config, *, today: date) -> tuple[TripList, list[Any]]:
     )
     result = TripList(home=home, trips=tuple(found), window_from=first, window_to=last, problems=tuple(problems))
     return result, events
+
+
+def _ends_after(event: Any, start: datetime) -> bool:
+    end = event.end
+    return end > start if isinstance(end, datetime) else end > start.astimezone(start.tzinfo).date()
 
 
 def _calendar_meetings(config: Config, events: Sequence[Any], atlas: Atlas, now: datetime) -> list[Outcome]:
@@ -247,7 +255,9 @@ def _destination(geocoder: Geocoder, text: str) -> tuple[Place, tuple[str, ...]]
 
 def plan_trips(config: Config, *, today: date, now: datetime, show_all: bool = False) -> Plan:
     """The nightly job's core: every trip in the window, every free evening with its call list."""
-    trip_list, events = _find_trips(config, today=today)
+    settings = _ranking_settings(config)
+    history_days = settings.calendar_days if settings.calendar_meetings else 0
+    trip_list, events = _find_trips(config, today=today, history_days=history_days)
     geocoder = open_geocoder(config)
     atlas = load_atlas(config, geocoder, trip_list.home.country)
     history = _history(config) + _calendar_meetings(config, events, atlas, now)

@@ -103,6 +103,7 @@ class RankSettings:
     snooze: Mapping[str, date] = field(default_factory=dict)  # contact id/e-mail/name -> until (exclusive)
     calendar_meetings: bool = True  # for plan: learn last-met dates with meetings_from_events
     calendar_max_attendees: int = 8
+    calendar_days: int = 180  # how far back the calendars are read for meetings (cost grows with it)
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> RankSettings:
@@ -161,7 +162,7 @@ class RankSettings:
                     problems.append(f"{name}: expected true or false, got {value!r}")
                 else:
                     values[key] = value
-            elif key in ("recent_days", "decline_days", "accepted_max", "calendar_max_attendees"):
+            elif key in ("recent_days", "decline_days", "accepted_max", "calendar_max_attendees", "calendar_days"):
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     problems.append(f"{name}: expected a whole number >= 0, got {value!r}")
                 else:
@@ -207,6 +208,8 @@ SETTINGS_HELP: dict[str, str] = {
     "calendar_meetings": "Count past calendar events with a contact (attendee e-mail or name in the title) "
     "as meetings.",
     "calendar_max_attendees": "... only events with at most this many people (a town hall is no meeting).",
+    "calendar_days": "... reading the calendars this many days back (0: only the trip window; more days cost "
+    "time and memory when a very large calendar is read afresh).",
     "snooze": 'Contacts not to suggest before a date: {"anna@example.com" = 2027-01-15}.',
 }
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dinnerbot.model import Contact, Event, Location, Nearby, PlacedContact
@@ -94,3 +97,37 @@ def test_a_meeting_from_the_calendar_is_a_reason_in_the_ranking() -> None:
     (anna,) = rank(near, met, evening=date(2026, 11, 26), now=NOW)
 
     assert "last met 3 months ago (calendar)" in anna.reasons
+
+
+def test_plan_learns_meetings_from_months_back_in_the_calendar(tmp_path: Path) -> None:
+    """The trip window starts today; a meeting five months ago still counts as the last time we met."""
+    from click.testing import CliRunner
+
+    from dinnerbot.cli import cli
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    calendar = tmp_path / "calendar.ics"
+    past = (
+        "BEGIN:VEVENT\r\nUID:past-review@example\r\nDTSTAMP:20260601T000000Z\r\n"
+        "DTSTART:20260702T080000Z\r\nDTEND:20260702T090000Z\r\nSUMMARY:Quartalsgespräch\r\n"
+        "ORGANIZER:mailto:max@example.com\r\nATTENDEE:mailto:t.richter@saxantrieb.example\r\n"
+        "END:VEVENT\r\n"
+    )
+    text = (examples / "calendar.ics").read_text(encoding="utf-8")
+    calendar.write_text(text.replace("END:VCALENDAR", past + "END:VCALENDAR"), encoding="utf-8")
+
+    def richter(config: str = str(examples / "dinnerbot.toml")) -> dict[str, Any]:
+        args = ["--config", config, "plan", "--calendar", str(calendar), "--from", "2026-12-01", "--all"]
+        result = CliRunner().invoke(cli, [*args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        (dresden,) = [t for t in json.loads(result.stdout)["trips"] if t["destination"]["name"] == "Dresden"]
+        evening = next(e for e in dresden["evenings"] if e["date"] == "2026-12-03")
+        return next(c for c in evening["candidates"] if c["name"] == "Thomas Richter")
+
+    assert "last met 5 months ago (calendar)" in richter()["reasons"]
+    short = tmp_path / "short.toml"
+    short.write_text(
+        f'home = "Stuttgart"\ncontacts = ["{examples / "contacts.vcf"}"]\n[ranking]\ncalendar_days = 30\n',
+        encoding="utf-8",
+    )
+    assert not any("last met" in r for r in richter(str(short))["reasons"])
