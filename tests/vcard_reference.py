@@ -24,6 +24,7 @@ from dinnerbot.contacts.vcard import (
     _PROP,
     _decode_qp,
     _parse_params,
+    _unfold,
     labelled_only,
     split_value,
     unescape,
@@ -52,20 +53,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     i = 0
     while i < len(lines):
         start = i
-        line = lines[i]
-        i += 1
-        qp = "QUOTED-PRINTABLE" in line.split(":", 1)[0].upper()
-        while i < len(lines):
-            nxt = lines[i]
-            if nxt[:1] in (" ", "\t"):
-                # 2.1 QP continuation lines keep their text; 3.0/4.0 drop the one fold character
-                line += nxt[1:] if not qp else nxt.lstrip(" \t")
-                i += 1
-            elif qp and line.endswith("="):
-                line = line[:-1] + nxt
-                i += 1
-            else:
-                break
+        line, i = _unfold(lines, i)  # on every line: the one-pass reader calls it only where it must
         yield start + 1, line
 
 

@@ -255,6 +255,7 @@ def _unfold(lines: list[str], i: int) -> tuple[str, int]:
     while i < len(lines):
         nxt = lines[i]
         if nxt[:1] in (" ", "\t"):
+            # 2.1 QP continuation lines keep their text; 3.0/4.0 drop the one fold character
             line += nxt[1:] if not qp else nxt.lstrip(" \t")
             i += 1
         elif qp and line.endswith("="):
